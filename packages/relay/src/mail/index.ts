@@ -1,0 +1,2 @@
+export * from './mailer.js';
+export { emlFileName } from './eml-file.js';
