@@ -1,0 +1,188 @@
+/**
+ * The staff engine: the `firm` doc plus the portal doc of every published
+ * contact, with a record store per firm collection.
+ */
+import type { Observable } from 'rxjs';
+import * as Y from 'yjs';
+import type { Collections } from './bridge/bridge.js';
+import {
+  FIRM_COLLECTIONS,
+  PORTAL_COLLECTIONS,
+  type CollectionSpec,
+  type JsonRecord,
+} from './collections.js';
+import { EngineCore } from './engine-core.js';
+import type { EngineError } from './errors.js';
+import type { EngineOptions } from './options.js';
+import type { DocReplica } from './persistence/doc-replica.js';
+import { contactIdOfDoc, FIRM_DOC, portalDocName } from './protocol.js';
+import {
+  YjsRecordStore,
+  type RecordHooks,
+  type RecordStore,
+} from './record-store.js';
+import type {
+  Contact,
+  Document,
+  Invoice,
+  OutboxMessage,
+  Payment,
+} from './schemas.js';
+import type { ConnectionState } from './sync/connection.js';
+
+type WithOptional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
+export type ContactInput = WithOptional<
+  Contact,
+  'id' | 'portal' | 'createdAt' | 'updatedAt'
+>;
+export type DocumentInput = WithOptional<Document, 'id' | 'addedAt'>;
+export type InvoiceInput = WithOptional<Invoice, 'id'>;
+export type PaymentInput = WithOptional<Payment, 'id'>;
+export type OutboxInput = WithOptional<
+  OutboxMessage,
+  'id' | 'createdAt' | 'status' | 'attempts'
+>;
+
+export interface StaffEngine {
+  contacts: RecordStore<Contact, ContactInput>;
+  documents: RecordStore<Document, DocumentInput>;
+  invoices: RecordStore<Invoice, InvoiceInput>;
+  payments: RecordStore<Payment, PaymentInput>;
+  outbox: RecordStore<OutboxMessage, OutboxInput>;
+  /** The raw RxDB collections, by name; app writes on them are synced. */
+  collections: Collections;
+  connection$: Observable<ConnectionState>;
+  /** Local changes not yet stored on the relay. */
+  pending$: Observable<number>;
+  allSaved$: Observable<boolean>;
+  errors$: Observable<EngineError>;
+  waitForAllSaved(): Promise<void>;
+  goOffline(): Promise<void>;
+  goOnline(): void;
+  close(): Promise<void>;
+}
+
+const SPECS: readonly CollectionSpec[] = [
+  ...FIRM_COLLECTIONS,
+  ...PORTAL_COLLECTIONS,
+];
+
+const HOOKS: Record<string, RecordHooks> = {
+  contacts: {
+    prepareCreate: (row, now) => ({
+      portal: { status: 'none' },
+      createdAt: now,
+      updatedAt: now,
+      ...row,
+    }),
+    prepareUpdate: (row, now) => ({ ...row, updatedAt: now }),
+  },
+  documents: { prepareCreate: (row, now) => ({ addedAt: now, ...row }) },
+  outbox: {
+    prepareCreate: (row, now) => ({
+      createdAt: now,
+      status: 'pending',
+      attempts: 0,
+      ...row,
+    }),
+  },
+};
+
+export async function openStaffEngine(
+  options: EngineOptions,
+): Promise<StaffEngine> {
+  const core = await EngineCore.open(options, SPECS, false);
+  try {
+    const firm = await openDocs(core);
+    followPublishedContacts(core, firm);
+    if (options.startOnline !== false) core.goOnline();
+    return staffApi(core, firm);
+  } catch (error) {
+    await core.close();
+    throw error;
+  }
+}
+
+/** Opens `firm` and every stored portal doc, then drops orphan rows. */
+async function openDocs(core: EngineCore): Promise<DocReplica> {
+  const firm = await core.follow(FIRM_DOC);
+  const stored = await core.storedDocNames();
+  const portals = stored.filter((name) => contactIdOfDoc(name) !== undefined);
+  await Promise.all(portals.map((name) => core.follow(name)));
+  await core.bridge.removeOrphans();
+  return firm;
+}
+
+/**
+ * Follows the portal doc of each contact whose portal status is not
+ * `none`, now and whenever a contact changes.
+ */
+function followPublishedContacts(core: EngineCore, firm: DocReplica): void {
+  const contacts = firm.doc.getMap<unknown>('contacts');
+  const check = (contactId: string) => {
+    const record = contacts.get(contactId);
+    const portal: unknown =
+      record instanceof Y.Map
+        ? (record as Y.Map<unknown>).get('portal')
+        : undefined;
+    const status = (portal as JsonRecord | undefined)?.['status'];
+    const docName = portalDocName(contactId);
+    if (status === undefined || status === 'none') return;
+    if (contactIdOfDoc(docName) === undefined || core.isOpen(docName)) return;
+    core.follow(docName).catch((error: unknown) =>
+      core.errors$.next({
+        kind: 'storage',
+        message: `Opening ${docName} failed: ${String(error)}`,
+        doc: docName,
+        cause: error,
+      }),
+    );
+  };
+  for (const contactId of contacts.keys()) check(contactId);
+  contacts.observeDeep((events) => {
+    for (const event of events) {
+      const key = event.target === contacts ? undefined : event.path[0];
+      const keys = key === undefined ? [...event.keys.keys()] : [String(key)];
+      keys.forEach(check);
+    }
+  });
+  // NOTE: a contact set back to `none` keeps its portal doc followed until
+  // the engine restarts with that doc in local storage; it is then still
+  // followed, because the doc may hold unsent staff changes.
+}
+
+function staffApi(core: EngineCore, firm: DocReplica): StaffEngine {
+  const collections = core.database.collections;
+  const store = <T, TInput>(name: string) => {
+    const spec = SPECS.find((candidate) => candidate.name === name);
+    const collection = collections[name];
+    if (spec === undefined || collection === undefined) {
+      throw new Error(`Collection "${name}" is missing from the engine.`);
+    }
+    return new YjsRecordStore<T, TInput>(
+      collection,
+      spec,
+      firm,
+      core.bridge,
+      core.validator,
+      HOOKS[name],
+    );
+  };
+  return {
+    contacts: store<Contact, ContactInput>('contacts'),
+    documents: store<Document, DocumentInput>('documents'),
+    invoices: store<Invoice, InvoiceInput>('invoices'),
+    payments: store<Payment, PaymentInput>('payments'),
+    outbox: store<OutboxMessage, OutboxInput>('outbox'),
+    collections,
+    connection$: core.connection$,
+    pending$: core.pending$.asObservable(),
+    allSaved$: core.allSaved$,
+    errors$: core.errors$.asObservable(),
+    waitForAllSaved: () => core.waitForAllSaved(),
+    goOffline: () => core.goOffline(),
+    goOnline: () => core.goOnline(),
+    close: () => core.close(),
+  };
+}
