@@ -1,1 +1,15 @@
-export const placeholder = 1;
+export { startRelay, type Relay, type RelayOptions } from './relay.js';
+export { loadConfig, ConfigError, type RelayConfig } from './config.js';
+export { createLogger } from './logger.js';
+export { Accounts, hashToken } from './accounts/accounts.js';
+export { hashPassword, verifyPassword } from './accounts/passwords.js';
+export { SqliteStorage, DATABASE_FILE } from './storage/sqlite.js';
+export type {
+  Account,
+  DocUpdate,
+  NewAccount,
+  Role,
+  Session,
+  Storage,
+  StoredUpdate,
+} from './storage/types.js';

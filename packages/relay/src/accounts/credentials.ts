@@ -1,0 +1,90 @@
+import type { IncomingMessage } from 'node:http';
+import { SESSION_COOKIE } from '@portico/engine/protocol';
+import type { Accounts, Authenticated } from './accounts.js';
+
+/** A session token and where the request carried it. */
+export interface Credential {
+  token: string;
+  via: 'bearer' | 'cookie';
+}
+
+export type AuthResult =
+  | ({ ok: true; via: Credential['via'] } & Authenticated)
+  | { ok: false; status: 401 | 403; code: string; message: string };
+
+/** Reads a bearer token, or else the session cookie, from a request. */
+export function readCredential(req: IncomingMessage): Credential | undefined {
+  const authorization = req.headers.authorization;
+  if (authorization !== undefined) {
+    const match = /^Bearer ([A-Za-z0-9_-]{1,128})$/.exec(authorization);
+    return match?.[1] ? { token: match[1], via: 'bearer' } : undefined;
+  }
+  const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+  return token ? { token, via: 'cookie' } : undefined;
+}
+
+/** Returns the value of one cookie from a `Cookie` header. */
+export function readCookie(
+  header: string | undefined,
+  name: string,
+): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const separator = part.indexOf('=');
+    if (separator < 0 || part.slice(0, separator).trim() !== name) continue;
+    const value = part.slice(separator + 1).trim();
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Returns true when the request's `Origin` is the relay's public origin or
+ * matches its `Host` header. Browsers send cookies with requests that
+ * other sites start; this check stops those from using a session.
+ */
+export function originAllowed(
+  req: IncomingMessage,
+  publicOrigin: string,
+): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  if (origin === publicOrigin) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Authenticates a request by bearer token or session cookie. A cookie
+ * counts only with an allowed `Origin`; a bearer token needs none, since
+ * browsers never attach it on their own.
+ */
+export async function authenticateRequest(
+  req: IncomingMessage,
+  accounts: Accounts,
+  publicOrigin: string,
+): Promise<AuthResult> {
+  const credential = readCredential(req);
+  if (!credential) {
+    return failure(401, 'unauthenticated', 'Log in first.');
+  }
+  if (credential.via === 'cookie' && !originAllowed(req, publicOrigin)) {
+    return failure(403, 'origin_mismatch', 'Origin not allowed.');
+  }
+  const authenticated = await accounts.authenticate(credential.token);
+  if (!authenticated) {
+    return failure(401, 'unauthenticated', 'Session expired or invalid.');
+  }
+  return { ok: true, via: credential.via, ...authenticated };
+}
+
+function failure(status: 401 | 403, code: string, message: string): AuthResult {
+  return { ok: false, status, code, message };
+}

@@ -1,0 +1,123 @@
+/**
+ * Relay configuration, read from environment variables and validated with
+ * zod so that a bad value stops the start with the variable's name.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const MIB = 1024 * 1024;
+
+const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const;
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface RelayConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Origin and base path that browsers use to reach the relay. */
+  publicUrl: string;
+  /** SMTP connection URL; undefined writes mail as `.eml` files instead. */
+  smtpUrl: string | undefined;
+  mailFrom: string | undefined;
+  firmName: string | undefined;
+  firmNotifyEmail: string | undefined;
+  logLevel: LogLevel;
+  /** Largest WebSocket frame accepted, in bytes. */
+  maxMessageBytes: number;
+  maxDocsPerConnection: number;
+  maxConnectionsPerAccount: number;
+  /** Time a doc stays in memory after its last connection left, in ms. */
+  docIdleMs: number;
+}
+
+/** Thrown by `loadConfig`; the message names every invalid variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const integer = (min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max);
+
+const optionalText = z.string().trim().min(1).optional();
+
+const envSchema = z.object({
+  PORT: integer(0, 65535).default(8080),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http or https URL' })
+    .optional(),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, message: 'must be an smtp or smtps URL' })
+    .optional(),
+  MAIL_FROM: optionalText,
+  FIRM_NAME: optionalText,
+  FIRM_NOTIFY_EMAIL: z.email().optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  MAX_MESSAGE_BYTES: integer(1024, 1024 * MIB).default(32 * MIB),
+  MAX_DOCS_PER_CONNECTION: integer(1, 1_000_000).default(2000),
+  MAX_CONNECTIONS_PER_ACCOUNT: integer(1, 1_000_000).default(50),
+  DOC_IDLE_MS: integer(0, 24 * 60 * 60 * 1000).default(30_000),
+});
+
+type EnvName = keyof z.infer<typeof envSchema>;
+const ENV_NAMES = Object.keys(envSchema.shape) as EnvName[];
+
+/**
+ * Builds the relay configuration from environment variables. Empty strings
+ * count as unset. Throws `ConfigError` naming each invalid variable.
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+): RelayConfig {
+  const result = envSchema.safeParse(pickSetVariables(env));
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = result.data;
+  const publicUrl =
+    values.PUBLIC_URL ?? `http://${hostForUrl(values.HOST)}:${values.PORT}`;
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    dataDir: path.resolve(values.DATA_DIR),
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM,
+    firmName: values.FIRM_NAME,
+    firmNotifyEmail: values.FIRM_NOTIFY_EMAIL,
+    logLevel: values.LOG_LEVEL,
+    maxMessageBytes: values.MAX_MESSAGE_BYTES,
+    maxDocsPerConnection: values.MAX_DOCS_PER_CONNECTION,
+    maxConnectionsPerAccount: values.MAX_CONNECTIONS_PER_ACCOUNT,
+    docIdleMs: values.DOC_IDLE_MS,
+  };
+}
+
+function pickSetVariables(
+  env: Readonly<Record<string, string | undefined>>,
+): Partial<Record<EnvName, string>> {
+  const picked: Partial<Record<EnvName, string>> = {};
+  for (const name of ENV_NAMES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') picked[name] = value;
+  }
+  return picked;
+}
+
+/** Wraps an IPv6 literal in brackets so it can stand in a URL. */
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,70 @@
+import express, {
+  type NextFunction,
+  type Request,
+  type Response,
+} from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { Accounts } from '../accounts/accounts.js';
+import { originAllowed, readCredential } from '../accounts/credentials.js';
+import type { RelayMetrics } from '../metrics.js';
+import { authRoutes } from './auth-routes.js';
+import { errorHandler, sendError } from './errors.js';
+
+export interface AppOptions {
+  accounts: Accounts;
+  metrics: RelayMetrics;
+  logger: Logger;
+  publicOrigin: string;
+  secureCookie: boolean;
+  /** Returns false once the relay cannot serve (for example, shutting down). */
+  isHealthy: () => boolean;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The relay's HTTP API as an Express app. */
+export function createApp(options: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(pinoHttp({ logger: options.logger.child({ component: 'http' }) }));
+  app.use(helmet());
+  app.use(express.json({ limit: '16kb' }));
+  app.use(checkOrigin(options.publicOrigin));
+
+  app.get('/healthz', (_req, res) => {
+    const healthy = options.isHealthy();
+    res
+      .status(healthy ? 200 : 503)
+      .json({ status: healthy ? 'ok' : 'stopping' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.registry.contentType);
+    res.send(await options.metrics.registry.metrics());
+  });
+  app.use('/api/auth', authRoutes(options));
+  app.use('/api', (_req, res) => {
+    sendError(res, 404, 'not_found', 'No such API endpoint.');
+  });
+
+  app.use(errorHandler(options.logger));
+  return app;
+}
+
+/**
+ * Rejects state-changing requests whose `Origin` belongs to another site,
+ * and cookie-authenticated ones with no `Origin` at all, against
+ * cross-site request forgery. Bearer requests need no `Origin`.
+ */
+function checkOrigin(publicOrigin: string) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const usesCookie = readCredential(req)?.via === 'cookie';
+    const hasOrigin = req.headers.origin !== undefined;
+    if ((hasOrigin || usesCookie) && !originAllowed(req, publicOrigin)) {
+      return sendError(res, 403, 'origin_mismatch', 'Origin not allowed.');
+    }
+    next();
+  };
+}

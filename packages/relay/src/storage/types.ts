@@ -1,0 +1,75 @@
+/**
+ * Persistence used by the relay. The interface is asynchronous and speaks in
+ * whole operations (append a batch, replace compacted rows, find a session)
+ * so that a networked database such as PostgreSQL can implement it later;
+ * the embedded default is SQLite (`sqlite.ts`).
+ */
+
+/** One Yjs update (format v1) to append to a doc's log. */
+export interface DocUpdate {
+  docName: string;
+  update: Uint8Array;
+}
+
+/** One row of a doc's update log, in append order. */
+export interface StoredUpdate {
+  id: number;
+  update: Uint8Array;
+}
+
+export type Role = 'staff' | 'client';
+
+export interface Account {
+  id: string;
+  /** Lower-cased; unique across accounts. */
+  email: string;
+  role: Role;
+  /** Contact whose portal doc a client account may read; null for staff. */
+  contactId: string | null;
+  /** Self-describing hash string, see `accounts/passwords.ts`. */
+  passwordHash: string;
+  mustChangePassword: boolean;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+}
+
+export type NewAccount = Omit<Account, 'createdAt'>;
+
+export interface Session {
+  /** Hex SHA-256 of the session token; the token itself is never stored. */
+  tokenHash: string;
+  accountId: string;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface Storage {
+  /**
+   * Appends every update of the batch durably in one transaction. When the
+   * promise resolves, the batch survives a crash of the process or machine.
+   */
+  appendUpdates(batch: readonly DocUpdate[]): Promise<void>;
+  /** Returns a doc's update rows in append order. */
+  loadUpdates(docName: string): Promise<StoredUpdate[]>;
+  /**
+   * Replaces the rows `replacedIds` of a doc by one merged update, in one
+   * transaction, so a crash leaves either the old rows or the merged one.
+   */
+  replaceUpdates(
+    docName: string,
+    merged: Uint8Array,
+    replacedIds: readonly number[],
+  ): Promise<void>;
+
+  createAccount(account: NewAccount): Promise<Account>;
+  findAccountByEmail(email: string): Promise<Account | undefined>;
+  findAccountById(id: string): Promise<Account | undefined>;
+  listAccounts(role?: Role): Promise<Account[]>;
+
+  createSession(session: Session): Promise<void>;
+  findSession(tokenHash: string): Promise<Session | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+
+  close(): Promise<void>;
+}

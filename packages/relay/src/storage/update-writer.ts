@@ -1,0 +1,75 @@
+import type { Logger } from 'pino';
+import type { RelayMetrics } from '../metrics.js';
+import type { DocUpdate, Storage } from './types.js';
+
+interface PendingWrite extends DocUpdate {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Group commit: every update written during one event-loop turn is
+ * appended in a single transaction, and each `write` resolves only after
+ * that transaction committed. One fsync then covers a burst of messages
+ * from many connections. Batches commit one after another, in order.
+ */
+export class UpdateWriter {
+  private pending: PendingWrite[] = [];
+  private scheduled = false;
+  private committing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly metrics: RelayMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Resolves once the update is durably stored; rejects if that failed. */
+  write(docName: string, update: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ docName, update, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Commits whatever is pending and waits for every earlier batch. */
+  async flush(): Promise<void> {
+    this.enqueueCommit();
+    await this.committing;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate runs after the poll phase, so every message that the
+    // sockets delivered in this turn is already in `pending`.
+    setImmediate(() => this.enqueueCommit());
+  }
+
+  private enqueueCommit(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    this.committing = this.committing.then(() => this.commit(batch));
+  }
+
+  private async commit(batch: PendingWrite[]): Promise<void> {
+    const stopTimer = this.metrics.storageWriteSeconds.startTimer();
+    try {
+      await this.storage.appendUpdates(batch);
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.logger.error(
+        { err: failure, updates: batch.length },
+        'storing a batch of doc updates failed',
+      );
+      for (const write of batch) write.reject(failure);
+      return;
+    }
+    stopTimer();
+    this.metrics.updatesStored.inc(batch.length);
+    this.metrics.storageBatchSize.observe(batch.length);
+    for (const write of batch) write.resolve();
+  }
+}
