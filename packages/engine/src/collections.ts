@@ -1,9 +1,9 @@
 /**
  * How each RxDB collection maps onto a top-level `Y.Map` of a doc. A record
  * in Yjs is a `Y.Map` of field name to JSON value under the record's key.
- * Fields that the doc already implies (the record id, which is the key, and
- * for portal docs the contact id, which is in the doc name) are not stored
- * in Yjs; the bridge adds them when it projects a record into RxDB.
+ * The record id is the map key and a portal doc's contact id is in the doc
+ * name, so neither is stored in the record's fields. The bridge adds them
+ * when it projects a record into RxDB.
  */
 import type { RxJsonSchema } from 'rxdb';
 import {
@@ -33,7 +33,7 @@ export interface CollectionSpec {
   schema: RxJsonSchema<JsonRecord>;
   /** Primary key field of the RxDB collection. */
   primaryKey: string;
-  /** Yjs key of a map that holds exactly one record, such as `profile`. */
+  /** Yjs key of a map that contains exactly one record, such as `profile`. */
   singletonKey?: string;
 }
 

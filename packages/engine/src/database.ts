@@ -1,4 +1,4 @@
-/** Creation of the RxDB database that holds the engine's collections. */
+/** Creation of the RxDB database with the engine's collections. */
 import {
   addRxPlugin,
   createRxDatabase,

@@ -62,7 +62,7 @@ export async function openPortalEngine(
 
 /**
  * Returns the session's contact id, or the stored one when the relay is
- * unreachable. A relay that answers with another contact wins, so a new
+ * unreachable. A session with another contact wins, so a new
  * login on a shared device does not show the previous client's data.
  */
 async function resolveContactId(

@@ -108,7 +108,9 @@ export class YjsRecordStore<T, TInput>
     const currentRow = rowFromYjs(this.spec, id, current, undefined);
     let row: JsonRecord = { ...currentRow, ...(patch as JsonRecord), id };
     row = dropUndefined(this.hooks.prepareUpdate?.(row, now()) ?? row);
-    this.assertValid(row);
+    // Fields a newer client added may already be in Yjs; only the patch
+    // itself must stick to the known fields.
+    this.assertValid(row, Object.keys(dropUndefined(patch)));
 
     const { fields } = yjsFromRow(this.spec, row);
     this.transact(() => {
@@ -131,12 +133,13 @@ export class YjsRecordStore<T, TInput>
     this.replica.doc.transact(() => change(this.records()), ORIGIN_API);
   }
 
-  /** Throws for a record that fails its schema or has unknown fields. */
-  private assertValid(row: JsonRecord): void {
+  /** Throws for a record that fails its schema or sets unknown fields. */
+  private assertValid(row: JsonRecord, written = Object.keys(row)): void {
     const check = this.validator.check(this.spec.name, row);
-    if (!check.valid)
+    if (!check.valid) {
       throw new InvalidRecordError(this.spec.name, check.reason);
-    const unknown = Object.keys(row).filter((field) => !(field in check.row));
+    }
+    const unknown = written.filter((field) => !(field in check.row));
     if (unknown.length > 0) {
       const names = unknown.join(', ');
       throw new InvalidRecordError(this.spec.name, `unknown fields ${names}`);

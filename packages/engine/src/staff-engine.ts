@@ -147,9 +147,9 @@ function followPublishedContacts(core: EngineCore, firm: DocReplica): void {
       keys.forEach(check);
     }
   });
-  // NOTE: a contact set back to `none` keeps its portal doc followed until
-  // the engine restarts with that doc in local storage; it is then still
-  // followed, because the doc may hold unsent staff changes.
+  // NOTE: a contact set back to `none` keeps its portal doc followed. The
+  // doc may contain unsent staff changes, and after a restart every stored
+  // portal doc is followed again.
 }
 
 function staffApi(core: EngineCore, firm: DocReplica): StaffEngine {

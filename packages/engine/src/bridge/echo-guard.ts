@@ -22,7 +22,7 @@ export class EchoGuard {
   }
 
   /**
-   * Returns true, and forgets the entry, when the event matches a write the
+   * Returns true, and removes the entry, when the event matches a write the
    * bridge made. Entries before the match are dropped too: RxDB emits the
    * events of one key in write order, so they will never arrive.
    */

@@ -2,7 +2,7 @@
  * The engine's WebSocket to the relay's multiplexed `/sync` endpoint.
  *
  * Per followed doc and per connection, the engine sends sync step 1, then
- * its pending local updates as one update message, answers the relay's
+ * its pending local updates as one update message, replies to the relay's
  * step 1 with step 2, and sends each new local update. Write messages
  * (step 2 and update) are numbered from 1 per doc and connection; when the
  * relay sends `MESSAGE_STORED n`, every pending update carried by writes
@@ -190,7 +190,7 @@ export class SyncConnection {
     this.send(entry.replica.name, encoding.toUint8Array(encoder));
 
     // Sent even though step 2 would carry them too, so that pending updates
-    // are confirmed whether or not the relay asks with its own step 1.
+    // are confirmed whether or not the relay sends its own step 1.
     const pending = entry.replica.mergedPending();
     if (pending === undefined) return;
     const update = encoding.createEncoder();
@@ -263,7 +263,7 @@ export class SyncConnection {
     this.followed.delete(docName);
     this.options.reportError({
       kind: 'doc-denied',
-      message: `The relay refused ${docName} with code ${code} (${reason}); no longer syncing it.`,
+      message: `The relay rejected ${docName} with code ${code} (${reason}); stopped syncing it. Check the account's access.`,
       doc: docName,
       code,
       reason,

@@ -33,7 +33,7 @@ export class TestRelay {
   readonly docs = new Map<string, Y.Doc>();
   /** When true, writes are stored but not acknowledged. */
   holdAcks = false;
-  /** Docs answered with `MESSAGE_DENIED`. */
+  /** Docs rejected with `MESSAGE_DENIED`. */
   readonly deniedDocs = new Set<string>();
   /** When set, connections without this bearer token are closed. */
   requiredToken: string | undefined;
