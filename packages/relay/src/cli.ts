@@ -36,7 +36,6 @@ async function start(): Promise<void> {
   const relay = await startRelay(config, { logger });
   stopOnSignals(relay, logger);
 
-  console.log(`Portico relay listening on ${relay.url}`);
   console.log(`Public URL: ${config.publicUrl}`);
   console.log(`Data folder: ${config.dataDir}`);
   if ((await relay.accounts.listStaff()).length === 0) {
@@ -45,6 +44,8 @@ async function start(): Promise<void> {
         '  portico staff add <email>',
     );
   }
+  // Printed last, so that tools waiting for it have the lines above too.
+  console.log(`Portico relay listening on ${relay.url}`);
 }
 
 function stopOnSignals(

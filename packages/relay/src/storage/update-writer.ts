@@ -55,9 +55,10 @@ export class UpdateWriter {
   }
 
   private async commit(batch: PendingWrite[]): Promise<void> {
+    const rows = batch.filter((write) => !isEmptyUpdate(write.update));
     const stopTimer = this.metrics.storageWriteSeconds.startTimer();
     try {
-      await this.storage.appendUpdates(batch);
+      if (rows.length > 0) await this.storage.appendUpdates(rows);
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       this.logger.error(
@@ -68,8 +69,18 @@ export class UpdateWriter {
       return;
     }
     stopTimer();
-    this.metrics.updatesStored.inc(batch.length);
-    this.metrics.storageBatchSize.observe(batch.length);
+    this.metrics.updatesStored.inc(rows.length);
+    this.metrics.storageBatchSize.observe(rows.length);
     for (const write of batch) write.resolve();
   }
+}
+
+/**
+ * Returns true for the two-byte update with no structs and no deletions.
+ * Clients send it as sync step 2 when the relay lacks nothing; it still
+ * takes its place in the commit order so acknowledgements stay in order,
+ * but it gets no row.
+ */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.length === 2 && update[0] === 0 && update[1] === 0;
 }

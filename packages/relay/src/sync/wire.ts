@@ -47,8 +47,10 @@ export function parseMultiplexedFrame(frame: Uint8Array): {
   if (nameBytes.length > MAX_DOC_NAME_BYTES) {
     throw new MalformedMessageError('doc name too long');
   }
-  const docName = new TextDecoder('utf-8', { fatal: true }).decode(nameBytes);
-  return { docName, message: frame.subarray(decoder.pos) };
+  return {
+    docName: decodeUtf8(nameBytes),
+    message: frame.subarray(decoder.pos),
+  };
 }
 
 /**
@@ -105,6 +107,16 @@ function decodeSync(decoder: decoding.Decoder): ClientMessage {
       return { kind: 'update', update: readBytes(decoder, 'update') };
   }
   throw new MalformedMessageError(`unknown sync message type ${subtype}`);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new MalformedMessageError('doc name is not valid UTF-8');
+  }
 }
 
 /** Reads a varUint length and that many bytes, failing past the end. */

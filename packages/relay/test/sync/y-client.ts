@@ -37,6 +37,8 @@ export interface FollowedDoc {
   writes: number;
   /** True once the relay answered our sync step 1. */
   synced: boolean;
+  /** Sync step 2 messages received. */
+  step2Count: number;
   denied?: { code: number; reason: string };
 }
 
@@ -158,6 +160,24 @@ abstract class TestClientBase {
     );
   }
 
+  /**
+   * Sends sync step 1 again and waits for the answer. The relay handles a
+   * connection's messages in order, so everything sent before has been
+   * handled when this resolves.
+   */
+  async roundTrip(docName: string): Promise<void> {
+    const followed = this.doc(docName);
+    const before = followed.step2Count;
+    this.send(
+      docName,
+      syncMessage((e) => syncProtocol.writeSyncStep1(e, followed.doc)),
+    );
+    await this.waitFor(
+      () => followed.step2Count > before,
+      `a sync step 2 round trip on ${docName}`,
+    );
+  }
+
   sendRaw(frame: Uint8Array | string): void {
     this.ws.send(frame);
   }
@@ -179,6 +199,7 @@ abstract class TestClientBase {
       stored: 0,
       writes: 0,
       synced: false,
+      step2Count: 0,
     };
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === REMOTE) return;
@@ -238,7 +259,10 @@ abstract class TestClientBase {
       followed.doc,
       REMOTE,
     );
-    if (kind === syncProtocol.messageYjsSyncStep2) followed.synced = true;
+    if (kind === syncProtocol.messageYjsSyncStep2) {
+      followed.synced = true;
+      followed.step2Count++;
+    }
     // A reply (sync step 2 to the relay's step 1) is a write message.
     if (encoding.length(reply) > 1) {
       followed.writes++;
