@@ -21,7 +21,7 @@ export interface LoginResult extends Authenticated {
   token: string;
 }
 
-/** A rejected login; `status` is the HTTP status to answer with. */
+/** A rejected login. `status` is the HTTP status of the response. */
 export class LoginError extends Error {
   override name = 'LoginError';
   constructor(

@@ -63,12 +63,18 @@ export async function verifyPassword(
   const parsed = parseHash(storedHash);
   if (!parsed) return false;
   const { N, r, p, salt, key } = parsed;
-  const candidate = await deriveKey(password, salt, {
-    N,
-    r,
-    p,
-    maxmem: maxmemFor(N, r),
-  });
+  let candidate: Buffer;
+  try {
+    candidate = await deriveKey(password, salt, {
+      N,
+      r,
+      p,
+      maxmem: maxmemFor(N, r),
+    });
+  } catch {
+    // scrypt rejects costs it cannot run, such as N not a power of two.
+    return false;
+  }
   return candidate.length === key.length && timingSafeEqual(candidate, key);
 }
 

@@ -24,7 +24,7 @@ export interface AppOptions {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The relay's HTTP API as an Express app. */
+/** Builds the relay's HTTP API as an Express app. */
 export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');

@@ -1,8 +1,8 @@
 /**
- * Persistence used by the relay. The interface is asynchronous and speaks in
+ * Persistence used by the relay. The interface is asynchronous and works in
  * whole operations (append a batch, replace compacted rows, find a session)
- * so that a networked database such as PostgreSQL can implement it later;
- * the embedded default is SQLite (`sqlite.ts`).
+ * so that a networked database such as PostgreSQL can implement it later.
+ * The embedded default is SQLite (`sqlite.ts`).
  */
 
 /** One Yjs update (format v1) to append to a doc's log. */

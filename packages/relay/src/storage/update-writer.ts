@@ -77,9 +77,9 @@ export class UpdateWriter {
 
 /**
  * Returns true for the two-byte update with no structs and no deletions.
- * Clients send it as sync step 2 when the relay lacks nothing; it still
- * takes its place in the commit order so acknowledgements stay in order,
- * but it gets no row.
+ * Clients send it as sync step 2 when the relay lacks nothing. It gets no
+ * row, but it keeps its place in the commit order so that
+ * acknowledgements stay in order.
  */
 function isEmptyUpdate(update: Uint8Array): boolean {
   return update.length === 2 && update[0] === 0 && update[1] === 0;

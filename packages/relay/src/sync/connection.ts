@@ -28,9 +28,9 @@ export interface ConnectionOptions {
 const MAX_CLOSE_REASON_BYTES = 123;
 
 /**
- * One authenticated WebSocket. Subclasses decide how frames map to docs;
- * this class owns the socket's life: a malformed frame or an unexpected
- * error closes this one connection and nothing else.
+ * One authenticated WebSocket. Subclasses decide how frames map to docs,
+ * and this class owns the socket's life. A malformed frame or an
+ * unexpected error closes this one connection and nothing else.
  */
 export abstract class SyncConnection {
   protected readonly followers = new Map<string, Follower>();

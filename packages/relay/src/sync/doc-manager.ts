@@ -19,8 +19,8 @@ export interface DocManagerOptions {
 
 interface Entry {
   ready: Promise<RelayDoc>;
-  /** Followers plus writes in flight; the doc unloads only at zero. */
-  holds: number;
+  /** Followers plus writes in flight. The doc unloads only at zero. */
+  users: number;
   appendedSinceCompaction: number;
   idleTimer?: NodeJS.Timeout;
 }
@@ -29,9 +29,9 @@ const DEFAULT_COMPACT_AFTER_ROWS = 500;
 
 /**
  * Loads docs on first use and shares them between both sync endpoints.
- * Concurrent first uses share one load; a doc leaves memory `docIdleMs`
- * after its last follower left and its last write was applied, and is
- * compacted in the background then.
+ * Concurrent first uses share one load. A doc leaves memory `docIdleMs`
+ * after its last follower left and its last write was applied. It is then
+ * compacted in the background.
  */
 export class DocManager {
   private readonly entries = new Map<string, Entry>();
@@ -48,7 +48,7 @@ export class DocManager {
   /** Returns the loaded doc and keeps it loaded until `release`. */
   acquire(docName: string): Promise<RelayDoc> {
     const entry = this.entries.get(docName) ?? this.startLoad(docName);
-    entry.holds++;
+    entry.users++;
     clearTimeout(entry.idleTimer);
     return entry.ready;
   }
@@ -56,8 +56,8 @@ export class DocManager {
   release(docName: string): void {
     const entry = this.entries.get(docName);
     if (!entry) return;
-    entry.holds--;
-    if (entry.holds === 0) this.scheduleUnload(docName, entry);
+    entry.users--;
+    if (entry.users === 0) this.scheduleUnload(docName, entry);
   }
 
   /**
@@ -68,7 +68,7 @@ export class DocManager {
   async store(doc: RelayDoc, update: Uint8Array, origin: object) {
     const entry = this.entries.get(doc.name);
     if (!entry) throw new Error(`Doc ${doc.name} is not loaded.`);
-    entry.holds++;
+    entry.users++;
     try {
       await this.options.writer.write(doc.name, update);
       this.apply(doc, update, origin);
@@ -121,7 +121,7 @@ export class DocManager {
   private startLoad(docName: string): Entry {
     const entry: Entry = {
       ready: this.load(docName),
-      holds: 0,
+      users: 0,
       appendedSinceCompaction: 0,
     };
     entry.ready.catch(() => {
@@ -167,7 +167,7 @@ export class DocManager {
   }
 
   private unload(docName: string, entry: Entry, compact: boolean): void {
-    if (entry.holds > 0 && !this.closed) return;
+    if (entry.users > 0 && !this.closed) return;
     this.entries.delete(docName);
     const unloaded = entry.ready.then(
       (doc) => {

@@ -7,7 +7,7 @@ import type { DocManager } from './doc-manager.js';
 import type { DocFollower, RelayDoc } from './relay-doc.js';
 import { MalformedMessageError, describe, type ClientMessage } from './wire.js';
 
-/** What a follower needs from the connection it belongs to. */
+/** Services of the connection that a follower belongs to. */
 export interface FollowerContext {
   docs: DocManager;
   metrics: RelayMetrics;

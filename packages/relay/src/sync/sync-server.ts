@@ -181,7 +181,7 @@ function parseTarget(url: string): Target | undefined {
   }
 }
 
-/** Answers an upgrade request with a plain HTTP error and hangs up. */
+/** Rejects an upgrade with a plain HTTP error response and closes it. */
 function rejectUpgrade(socket: Duplex, status: number): void {
   if (socket.destroyed) return;
   const text = STATUS_CODES[status] ?? 'Error';

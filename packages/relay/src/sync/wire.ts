@@ -120,17 +120,17 @@ function decodeUtf8(bytes: Uint8Array): string {
 }
 
 /** Reads a varUint length and that many bytes, failing past the end. */
-function readBytes(decoder: decoding.Decoder, what: string): Uint8Array {
+function readBytes(decoder: decoding.Decoder, field: string): Uint8Array {
   let length: number;
   try {
     length = decoding.readVarUint(decoder);
   } catch {
-    throw new MalformedMessageError(`truncated length of ${what}`);
+    throw new MalformedMessageError(`truncated length of ${field}`);
   }
   const remaining = decoder.arr.length - decoder.pos;
   if (length > remaining) {
     throw new MalformedMessageError(
-      `${what} declares ${length} bytes but ${remaining} remain`,
+      `${field} declares ${length} bytes but ${remaining} remain`,
     );
   }
   return decoding.readUint8Array(decoder, length);

@@ -29,6 +29,7 @@ describe('password hashing', () => {
   it('returns false for an unparseable hash', async () => {
     expect(await verifyPassword('x', 'plain-text')).toBe(false);
     expect(await verifyPassword('x', 'scrypt$0$8$1$aa$bb')).toBe(false);
+    expect(await verifyPassword('x', 'scrypt$3$8$1$aa$bb')).toBe(false);
   });
 });
 

@@ -238,11 +238,12 @@ describe('DocManager with SQLite', () => {
 
 async function waitUntil(
   check: () => Promise<boolean>,
-  what: string,
+  description: string,
 ): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${description}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -41,7 +41,7 @@ function syncFrame(docName: string, body: (e: encoding.Encoder) => void) {
   return encodeMultiplexed(docName, encoding.toUint8Array(encoder));
 }
 
-/** A frame with valid framing around an update that is not Yjs. */
+/** Builds a well-framed update message whose update is not Yjs. */
 function badUpdateFrame(): Uint8Array {
   return syncFrame('firm', (e) => {
     encoding.writeVarUint(e, 2);
@@ -122,7 +122,7 @@ afterAll(async () => {
   await fixture.stop();
 });
 
-/** A new client and the bystander both still sync through the relay. */
+/** Checks that a new client and the bystander still sync. */
 async function expectRelayHealthy(label: string): Promise<void> {
   const healthy = await MultiplexClient.connect(fixture.relay.url, { token });
   try {

@@ -17,6 +17,9 @@ import {
   MultiplexClient,
   SingleDocClient,
   messageTypes,
+  openSocket,
+  upgradeStatus,
+  wsUrl,
   type FollowedDoc,
 } from './y-client.js';
 
@@ -194,6 +197,19 @@ describe('multiplexed endpoint', () => {
     expect(first.closed).toBeUndefined();
   });
 
+  it('acknowledges an empty update without a row', async () => {
+    const a = track(
+      await MultiplexClient.connect(fixture.relay.url, { token }),
+    );
+    const followed = a.follow('firm');
+    await a.waitForSynced('firm');
+    await a.waitForAllStored('firm');
+
+    expect(followed.writes).toBeGreaterThan(0);
+    expect(followed.stored).toBe(followed.writes);
+    expect(await fixture.relay.storage.loadUpdates('firm')).toEqual([]);
+  });
+
   it('unloads an idle doc and reloads it', async () => {
     const a = track(
       await MultiplexClient.connect(fixture.relay.url, { token }),
@@ -236,6 +252,28 @@ describe('single-doc endpoint', () => {
       'multiplexed update on the single-doc client',
     );
     expect(contactName(single.followed, 'c2')).toBe('From multi');
+  });
+
+  it('percent-decodes the doc name and ignores the query', async () => {
+    const writer = track(
+      await MultiplexClient.connect(fixture.relay.url, { token }),
+    );
+    contact(writer.follow('portal/p1'), 'c1').set('displayName', 'Encoded');
+    await writer.waitForAllStored('portal/p1');
+
+    const ws = await openSocket(
+      `${wsUrl(fixture.relay.url)}/sync/portal%2Fp1?room=ignored`,
+      { token },
+    );
+    const reader = track(new SingleDocClient(ws, 'portal/p1'));
+    await reader.waitForSynced('portal/p1');
+    expect(contactName(reader.followed, 'c1')).toBe('Encoded');
+  });
+
+  it('answers other paths with 404', async () => {
+    const base = wsUrl(fixture.relay.url);
+    expect(await upgradeStatus(`${base}/elsewhere`, { token })).toBe(404);
+    expect(await upgradeStatus(`${base}/sync/`, { token })).toBe(404);
   });
 
   it('never sends Portico message types', async () => {
@@ -285,10 +323,14 @@ describe('single-doc endpoint', () => {
   });
 });
 
-async function waitUntil(check: () => boolean, what: string): Promise<void> {
+async function waitUntil(
+  check: () => boolean,
+  description: string,
+): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${description}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

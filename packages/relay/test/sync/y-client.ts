@@ -35,7 +35,7 @@ export interface FollowedDoc {
   stored: number;
   /** Write messages this client sent for the doc. */
   writes: number;
-  /** True once the relay answered our sync step 1. */
+  /** True once the relay replied to our sync step 1. */
   synced: boolean;
   /** Sync step 2 messages received. */
   step2Count: number;
@@ -68,7 +68,7 @@ export function openSocket(
   });
 }
 
-/** The relay answered the upgrade with an HTTP status instead of 101. */
+/** The relay responded to the upgrade with an HTTP status, not 101. */
 export class UpgradeRefused extends Error {
   constructor(readonly status: number) {
     super(`upgrade refused with HTTP ${status}`);
@@ -114,14 +114,14 @@ abstract class TestClientBase {
   /** Resolves when `check` returns true; rejects after the timeout. */
   waitFor(
     check: () => boolean,
-    what: string,
+    description: string,
     timeoutMs = DEFAULT_TIMEOUT_MS,
   ): Promise<void> {
     if (check()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.listeners.delete(listener);
-        reject(new Error(`timed out waiting for ${what}`));
+        reject(new Error(`timed out waiting for ${description}`));
       }, timeoutMs);
       const listener = () => {
         if (!check()) return;
@@ -161,7 +161,7 @@ abstract class TestClientBase {
   }
 
   /**
-   * Sends sync step 1 again and waits for the answer. The relay handles a
+   * Sends sync step 1 again and waits for the reply. The relay handles a
    * connection's messages in order, so everything sent before has been
    * handled when this resolves.
    */
@@ -312,7 +312,8 @@ export class MultiplexClient extends TestClientBase {
 export class SingleDocClient extends TestClientBase {
   readonly followed: FollowedDoc;
 
-  private constructor(
+  /** Wraps an open socket to `/sync/<docName>`; see `connect`. */
+  constructor(
     ws: WebSocket,
     readonly docName: string,
   ) {
