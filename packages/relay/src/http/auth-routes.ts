@@ -48,6 +48,8 @@ async function login(
     throw new HttpError(400, 'invalid_body', 'Send { email, password }.');
   }
   const { email, password } = body.data;
+  // NOTE: Express does not trust X-Forwarded-For here, so behind a reverse
+  // proxy every login shares the proxy's address and its per-IP budget.
   const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
   try {
     const result = await options.accounts.login(email, password, ip);

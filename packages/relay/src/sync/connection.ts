@@ -9,10 +9,9 @@ import type { RelayMetrics } from '../metrics.js';
 import type { Account } from '../storage/types.js';
 import { docAccess, type DocAccess } from './access.js';
 import type { DocManager } from './doc-manager.js';
-import { Follower, type FollowerContext } from './follower.js';
+import { Follower, INTERNAL_ERROR, type FollowerContext } from './follower.js';
 import {
   MalformedMessageError,
-  describe,
   parseClientMessage,
   parseMultiplexedFrame,
 } from './wire.js';
@@ -74,7 +73,7 @@ export abstract class SyncConnection {
       logger: this.logger,
       multiplexed,
       sendForDoc: (docName, message) => this.sendForDoc(docName, message),
-      fail: (code, reason) => this.fail(code, reason),
+      fail: (code, reason, error) => this.fail(code, reason, error),
     };
   }
 
@@ -95,14 +94,19 @@ export abstract class SyncConnection {
       }
       this.receive(toBytes(data));
     } catch (error) {
-      this.fail(
-        error instanceof MalformedMessageError ? CloseCode.malformed : 1011,
-        describe(error),
-      );
+      if (error instanceof MalformedMessageError) {
+        this.fail(CloseCode.malformed, error.message);
+      } else {
+        this.fail(INTERNAL_ERROR, 'handling a frame failed', error);
+      }
     }
   }
 
-  private fail(code: CloseCode | 1011, reason: string): void {
+  /**
+   * Closes with `code`. A malformed message is logged as a warning and
+   * counted; any other cause is logged as an error with `error`.
+   */
+  private fail(code: number, reason: string, error?: unknown): void {
     if (code === CloseCode.malformed) {
       this.options.metrics.malformedMessages.inc();
       this.logger.warn(
@@ -111,7 +115,7 @@ export abstract class SyncConnection {
       );
     } else {
       this.logger.error(
-        { accountId: this.account.id, code, reason },
+        { err: error, accountId: this.account.id, code, reason },
         'closing a connection after an error',
       );
     }

@@ -97,11 +97,6 @@ export class DocManager {
     await Promise.allSettled([...this.background]);
   }
 
-  /** Compacts one doc now; for tests and operators. */
-  compactNow(docName: string): Promise<void> {
-    return this.compact(docName);
-  }
-
   private apply(doc: RelayDoc, update: Uint8Array, origin: object): void {
     try {
       Y.applyUpdate(doc.doc, update, origin);

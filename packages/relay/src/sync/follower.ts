@@ -7,6 +7,9 @@ import type { DocManager } from './doc-manager.js';
 import type { DocFollower, RelayDoc } from './relay-doc.js';
 import { MalformedMessageError, describe, type ClientMessage } from './wire.js';
 
+/** WebSocket close code for an unexpected server error (RFC 6455). */
+export const INTERNAL_ERROR = 1011;
+
 /** Services of the connection that a follower belongs to. */
 export interface FollowerContext {
   docs: DocManager;
@@ -16,8 +19,8 @@ export interface FollowerContext {
   multiplexed: boolean;
   /** Sends one y-websocket message about this follower's doc. */
   sendForDoc(docName: string, message: Uint8Array): void;
-  /** Closes the whole connection. */
-  fail(code: CloseCode, reason: string): void;
+  /** Closes the whole connection; `error` is logged when given. */
+  fail(code: number, reason: string, error?: unknown): void;
 }
 
 /**
@@ -42,13 +45,8 @@ export class Follower implements DocFollower {
   start(): void {
     this.context.docs.acquire(this.docName).then(
       (doc) => this.attach(doc),
-      (error: unknown) => {
-        this.context.logger.error(
-          { err: error, doc: this.docName },
-          'loading a doc failed',
-        );
-        this.context.fail(CloseCode.storageFailed, 'loading the doc failed');
-      },
+      (error: unknown) =>
+        this.failOn(error, CloseCode.storageFailed, 'loading the doc failed'),
     );
   }
 
@@ -80,16 +78,18 @@ export class Follower implements DocFollower {
     }
     this.doc = doc;
     doc.followers.add(this);
-    this.send(doc.syncStep1Message());
-    const awareness = doc.awarenessMessage();
-    if (awareness) this.send(awareness);
-
-    const queued = this.queued;
-    this.queued = [];
+    // This runs in a promise callback, outside the connection's frame
+    // handler, so errors are caught here and close only this connection.
     try {
+      this.send(doc.syncStep1Message());
+      const awareness = doc.awarenessMessage();
+      if (awareness) this.send(awareness);
+
+      const queued = this.queued;
+      this.queued = [];
       for (const message of queued) this.receive(message);
     } catch (error) {
-      this.failOn(error);
+      this.failOn(error, INTERNAL_ERROR, 'handling a message failed');
     }
   }
 
@@ -133,7 +133,8 @@ export class Follower implements DocFollower {
     const number = ++this.writes;
     this.context.docs.store(doc, update, this).then(
       () => this.acknowledge(number),
-      (error: unknown) => this.failOn(error),
+      (error: unknown) =>
+        this.failOn(error, CloseCode.storageFailed, 'storing an update failed'),
     );
   }
 
@@ -141,12 +142,16 @@ export class Follower implements DocFollower {
     if (this.context.multiplexed) this.send(encodeStored(number));
   }
 
-  private failOn(error: unknown): void {
+  /**
+   * Closes the connection after an error outside the frame handler, with
+   * 4400 for a malformed message and `code` for anything else.
+   */
+  private failOn(error: unknown, code: number, reason: string): void {
     if (error instanceof MalformedMessageError) {
       this.context.fail(CloseCode.malformed, error.message);
-    } else {
-      this.context.fail(CloseCode.storageFailed, 'storing an update failed');
+      return;
     }
+    this.context.fail(code, `${reason} (doc ${this.docName})`, error);
   }
 }
 

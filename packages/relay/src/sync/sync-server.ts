@@ -128,6 +128,8 @@ export class SyncServer {
       accountId: account.id,
       endpoint,
     });
+    if (this.overAccountLimit(ws, account, logger)) return;
+
     const options = { ...this.options, logger };
     const connection =
       docName !== undefined && access !== undefined
@@ -135,14 +137,28 @@ export class SyncServer {
         : new MultiplexConnection(ws, account, options);
     this.track(ws, connection, endpoint, logger);
     logger.info({ doc: docName }, 'connection opened');
+  }
 
-    const count = this.perAccount.get(account.id) ?? 0;
-    if (count > this.options.maxConnectionsPerAccount) {
-      connection.close(
-        CloseCode.tooMany,
-        `limit of ${this.options.maxConnectionsPerAccount} connections reached`,
-      );
-    }
+  /**
+   * Closes the new socket with 4429 when the account already has the
+   * maximum number of connections open, before it can follow any doc.
+   */
+  private overAccountLimit(
+    ws: WebSocket,
+    account: Account,
+    logger: Logger,
+  ): boolean {
+    const max = this.options.maxConnectionsPerAccount;
+    if ((this.perAccount.get(account.id) ?? 0) < max) return false;
+    logger.warn({ max }, 'closing a connection over the per-account limit');
+    ws.on('error', (error) =>
+      logger.debug({ err: error }, 'WebSocket error while closing'),
+    );
+    ws.on('close', (code) =>
+      this.options.metrics.connectionsClosed.inc({ code: String(code) }),
+    );
+    ws.close(CloseCode.tooMany, `limit of ${max} connections reached`);
+    return true;
   }
 
   private track(
