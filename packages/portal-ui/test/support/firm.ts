@@ -1,0 +1,116 @@
+/**
+ * A firm for the browser tests: a real relay in a temporary folder, a
+ * client account, and portal data published through a staff engine, as
+ * the staff app publishes it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openStaffEngine, type StaffEngine } from '@portico/engine';
+import { nodeEngineOptions } from '@portico/engine/node';
+import { loadConfig, startRelay, type Relay } from '@portico/relay';
+
+export const STAFF_EMAIL = 'staff@firm.test';
+export const STAFF_PASSWORD = 'staff password for tests';
+
+export interface TestFirm {
+  relay: Relay;
+  staff: StaffEngine;
+  stop(): Promise<void>;
+}
+
+export async function startFirm(): Promise<TestFirm> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'portico-portal-ui-'));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+  });
+  const relay = await startRelay(config);
+  await relay.accounts.createStaff(STAFF_EMAIL, STAFF_PASSWORD);
+  const { token } = await relay.accounts.login(
+    STAFF_EMAIL,
+    STAFF_PASSWORD,
+    'test',
+  );
+  const staff = await openStaffEngine(
+    nodeEngineOptions({
+      relayUrl: relay.url,
+      token,
+      databaseName: `staff-${path.basename(dataDir)}`,
+    }),
+  );
+  return {
+    relay,
+    staff,
+    async stop() {
+      await staff.close();
+      await relay.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PublishedClient {
+  contactId: string;
+  email: string;
+  password: string;
+}
+
+/**
+ * Creates a contact with a portal account and publishes its profile and
+ * settings. `mustChangePassword` marks the password as temporary.
+ */
+export async function addClient(
+  firm: TestFirm,
+  name: string,
+  email: string,
+  options: { mustChangePassword: boolean; allowPayments?: boolean },
+): Promise<PublishedClient> {
+  const contact = await firm.staff.contacts.create({
+    displayName: name,
+    kind: 'person',
+    email,
+    portal: { status: 'active' },
+  });
+  const password = `temporary ${name} password`;
+  await firm.relay.accounts.createClient(email, password, contact.id, {
+    mustChangePassword: options.mustChangePassword,
+  });
+  const { collections } = firm.staff;
+  await requireCollection(collections, 'portalprofiles').insert({
+    contactId: contact.id,
+    displayName: name,
+    email,
+  });
+  await requireCollection(collections, 'portalsettings').insert({
+    contactId: contact.id,
+    allowPayments: options.allowPayments ?? false,
+    firmName: 'Lindqvist & Okafor Accountants',
+  });
+  await firm.staff.waitForAllSaved();
+  return { contactId: contact.id, email, password };
+}
+
+/** Inserts portal records for a contact and waits until the relay has them. */
+export async function publish(
+  firm: TestFirm,
+  collection: string,
+  rows: Record<string, unknown>[],
+): Promise<void> {
+  const target = requireCollection(firm.staff.collections, collection);
+  await target.bulkInsert(rows);
+  await firm.staff.waitForAllSaved();
+}
+
+function requireCollection(
+  collections: StaffEngine['collections'],
+  name: string,
+) {
+  const collection = collections[name];
+  if (collection === undefined) {
+    throw new Error(`The staff engine has no "${name}" collection.`);
+  }
+  return collection;
+}
