@@ -179,7 +179,12 @@ export class MultiplexConnection extends SyncConnection {
   }
 
   protected sendForDoc(docName: string, message: Uint8Array): void {
-    this.sendFrame(encodeMultiplexed(docName, message));
+    let frame = multiplexedFrames.get(message);
+    if (!frame) {
+      frame = encodeMultiplexed(docName, message);
+      multiplexedFrames.set(message, frame);
+    }
+    this.sendFrame(frame);
   }
 
   private follow(docName: string): Follower | undefined {
@@ -217,6 +222,13 @@ export class MultiplexConnection extends SyncConnection {
     }
   }
 }
+
+/**
+ * Prefixed frames by message, so a broadcast to many `/sync` connections
+ * encodes the frame once. Each message object belongs to one doc, and the
+ * entry goes away with the message.
+ */
+const multiplexedFrames = new WeakMap<Uint8Array, Uint8Array>();
 
 /** Copies a received frame into a Uint8Array that owns its memory. */
 function toBytes(data: RawData): Uint8Array {
