@@ -28,7 +28,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(pinoHttp({ logger: options.logger.child({ component: 'http' }) }));
+  app.use(
+    pinoHttp({
+      logger: options.logger.child({ component: 'http' }),
+      serializers: { req: summarizeRequest, res: summarizeResponse },
+    }),
+  );
   app.use(helmet());
   app.use(express.json({ limit: '16kb' }));
   app.use(checkOrigin(options.publicOrigin));
@@ -50,6 +55,28 @@ export function createApp(options: AppOptions): express.Express {
 
   app.use(errorHandler(options.logger));
   return app;
+}
+
+interface SerializedRequest {
+  id: unknown;
+  method: string;
+  url: string;
+  remoteAddress?: string;
+}
+
+/**
+ * Logs a request without its headers, because `Authorization` and
+ * `Cookie` carry session tokens. This holds even with a caller's logger
+ * that has no redaction configured.
+ */
+function summarizeRequest(req: SerializedRequest) {
+  const { id, method, url, remoteAddress } = req;
+  return { id, method, url, remoteAddress };
+}
+
+/** Logs a response without headers, because `Set-Cookie` has the token. */
+function summarizeResponse(res: { statusCode: number }) {
+  return { statusCode: res.statusCode };
 }
 
 /**
