@@ -1,18 +1,5 @@
-import { LitElement, html, css } from 'lit';
-import { customElement } from 'lit/decorators.js';
+/** Entry point of the staff app. */
+import './components/app-root.js';
+import { registerServiceWorker } from './offline/register.js';
 
-// NOTE: a placeholder page until the app's workflows are built.
-@customElement('portico-staff-app')
-export class StaffApp extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      font-family: system-ui, sans-serif;
-      padding: 1rem;
-    }
-  `;
-
-  override render() {
-    return html`<main><h1>Portico staff</h1></main>`;
-  }
-}
+void registerServiceWorker();

@@ -1,0 +1,237 @@
+/**
+ * The main window once signed in: the toolbar, the contact list on the
+ * left, the selected contact on the right and the status bar below. It
+ * owns the dialogs that act on the whole replica: new contact, import and
+ * logout.
+ */
+import { LitElement, css, html } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { describeEngineError } from '../engine/error-messages.js';
+import type { Contact, SyncStatus, Workspace } from '../engine/workspace.js';
+import { plural } from '../ui/format.js';
+import { baseStyles } from '../ui/styles.js';
+import type { ContactForm, ContactSaveEvent } from './contact-form.js';
+import type { ContactSelectEvent } from './contact-list.js';
+import type { ImportDialog } from './import-dialog.js';
+import type { ShownError } from './status-bar.js';
+import './contact-detail.js';
+import './contact-form.js';
+import './contact-list.js';
+import './import-dialog.js';
+import './status-bar.js';
+
+/** Errors beyond this many push the oldest out, so the bar stays short. */
+const MAX_SHOWN_ERRORS = 3;
+
+@customElement('portico-workspace-view')
+export class WorkspaceView extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: grid;
+        grid-template-rows: auto 1fr auto;
+        height: 100vh;
+        min-width: 0;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 1rem;
+        padding: 0.6rem 1rem;
+        background: var(--header-bg);
+        color: var(--on-header);
+      }
+      header h1 {
+        font-size: 1.1rem;
+        letter-spacing: 0.02em;
+      }
+      header .account {
+        margin-left: auto;
+        opacity: 0.85;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      header button {
+        background: transparent;
+        color: var(--on-header);
+        border-color: rgb(255 255 255 / 0.45);
+      }
+      header button:hover:not(:disabled) {
+        background: rgb(255 255 255 / 0.12);
+      }
+      main {
+        display: grid;
+        grid-template-columns: minmax(16rem, 22rem) minmax(0, 1fr);
+        min-height: 0;
+      }
+      .empty {
+        padding: 2rem 1.5rem;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) workspace!: Workspace;
+  @property() email = '';
+  @state() private contacts: Contact[] = [];
+  @state() private selectedId: string | undefined;
+  @state() private status: SyncStatus = {
+    connection: 'offline',
+    pending: 0,
+    lastSyncedAt: undefined,
+  };
+  @state() private errors: ShownError[] = [];
+  @state() private createError = '';
+  @state() private loggingOut = false;
+  @query('#new-dialog') private newDialog!: HTMLDialogElement;
+  @query('#logout-dialog') private logoutDialog!: HTMLDialogElement;
+  @query('portico-import-dialog') private importDialog!: ImportDialog;
+  private stops: (() => void)[] = [];
+  private errorCount = 0;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.stops = [
+      this.workspace.watchContacts((contacts) => (this.contacts = contacts)),
+      this.workspace.watchStatus((status) => (this.status = status)),
+      this.workspace.watchErrors((error) => {
+        const shown = { id: ++this.errorCount, ...describeEngineError(error) };
+        this.errors = [...this.errors, shown].slice(-MAX_SHOWN_ERRORS);
+      }),
+    ];
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    for (const stop of this.stops) stop();
+    this.stops = [];
+  }
+
+  override render() {
+    const selected = this.contacts.find((c) => c.id === this.selectedId);
+    return html`
+      <header>
+        <h1>Portico</h1>
+        <div class="actions">
+          <button @click=${() => void this.openNew()}>New contact</button>
+          <button @click=${() => this.importDialog.show()}>
+            Import contacts…
+          </button>
+        </div>
+        <span class="account">Signed in as ${this.email}</span>
+        <button @click=${() => this.onLogout()}>Log out</button>
+      </header>
+      <main>
+        <portico-contact-list
+          .contacts=${this.contacts}
+          .selectedId=${this.selectedId}
+          @contact-select=${(event: ContactSelectEvent) =>
+            (this.selectedId = event.contactId)}
+        ></portico-contact-list>
+        ${
+          selected
+            ? html`<portico-contact-detail
+                .workspace=${this.workspace}
+                .contact=${selected}
+                @contact-deleted=${() => (this.selectedId = undefined)}
+              ></portico-contact-detail>`
+            : html`<p class="empty hint">
+                Select a contact on the left, or create a new one.
+              </p>`
+        }
+      </main>
+      <portico-status-bar
+        .status=${this.status}
+        .errors=${this.errors}
+        @go-online=${() => this.workspace.goOnline()}
+        @go-offline=${() => this.workspace.goOffline()}
+        @error-dismiss=${(event: CustomEvent<number>) =>
+          (this.errors = this.errors.filter((e) => e.id !== event.detail))}
+      ></portico-status-bar>
+      ${this.renderNewDialog()} ${this.renderLogoutDialog()}
+      <portico-import-dialog
+        .workspace=${this.workspace}
+      ></portico-import-dialog>
+    `;
+  }
+
+  private renderNewDialog() {
+    return html`<dialog id="new-dialog" aria-labelledby="new-heading">
+      <h2 id="new-heading">New contact</h2>
+      <portico-contact-form
+        submitLabel="Create contact"
+        .saveError=${this.createError}
+        @contact-save=${(event: ContactSaveEvent) => void this.onCreate(event)}
+        @contact-cancel=${() => this.newDialog.close()}
+      ></portico-contact-form>
+    </dialog>`;
+  }
+
+  private renderLogoutDialog() {
+    const pending = this.status.pending;
+    return html`<dialog id="logout-dialog" aria-labelledby="logout-heading">
+      <h2 id="logout-heading">Log out?</h2>
+      <p role="status">
+        ${
+          pending > 0
+            ? `${plural(pending, 'change')} on this computer ${pending === 1 ? 'is' : 'are'} not yet saved on the relay. ` +
+              'They are kept here and sent the next time you log in on this computer.'
+            : 'All changes are saved on the relay.'
+        }
+      </p>
+      <div class="actions">
+        <button class="primary" @click=${() => this.logOut()}>Log out</button>
+        <button autofocus @click=${() => this.logoutDialog.close()}>
+          Stay logged in
+        </button>
+      </div>
+    </dialog>`;
+  }
+
+  private async openNew(): Promise<void> {
+    this.createError = '';
+    const form = this.renderRoot.querySelector<ContactForm>(
+      '#new-dialog portico-contact-form',
+    );
+    if (form) form.contact = undefined;
+    this.newDialog.showModal();
+    await form?.updateComplete;
+    form?.renderRoot.querySelector<HTMLElement>('input[type="text"]')?.focus();
+  }
+
+  private async onCreate(event: ContactSaveEvent): Promise<void> {
+    try {
+      const contact = await this.workspace.createContact(event.draft);
+      this.newDialog.close();
+      this.selectedId = contact.id;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.createError = `Creating the contact failed: ${reason}`;
+    }
+  }
+
+  private onLogout(): void {
+    // TODO: ask about pending portal reminders first ("You have portal
+    // reminders ready to be sent", send now or later) once the engine has
+    // reminders; this is the place that prompt goes.
+    if (this.status.pending > 0) {
+      this.logoutDialog.showModal();
+      return;
+    }
+    this.logOut();
+  }
+
+  private logOut(): void {
+    if (this.loggingOut) return;
+    this.loggingOut = true;
+    if (this.logoutDialog.open) this.logoutDialog.close();
+    this.dispatchEvent(new Event('logout', { bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'portico-workspace-view': WorkspaceView;
+  }
+}
