@@ -1,0 +1,28 @@
+export * from './errors.js';
+export { safeMediaType, OPAQUE_MEDIA_TYPE } from './media-types.js';
+export { CHUNK_FIELD, FILE_FIELD, SHA256_FIELD } from './multipart.js';
+export { parseRange, type RangeResult } from './range.js';
+export { createBlobRouter, type BlobRouterOptions } from './routes.js';
+export { sendBlob, type SendBlobOptions } from './send.js';
+export {
+  FsBlobStore,
+  assertSha256Hex,
+  isSha256Hex,
+  type BlobInfo,
+  type BlobRange,
+  type BlobStore,
+  type FsBlobStoreOptions,
+  type PutOptions,
+  type PutResult,
+} from './store.js';
+export {
+  ChunkedUploads,
+  DEFAULT_CHUNK_BYTES,
+  MAX_CHUNK_BYTES,
+  MIN_CHUNK_BYTES,
+  isUploadId,
+  type ChunkedUploadsOptions,
+  type CreateUploadRequest,
+  type UploadSession,
+  type UploadStatus,
+} from './uploads.js';
