@@ -208,11 +208,19 @@ export function rawRequest(
 
 /**
  * Deterministic pseudo-random bytes: AES-256-CTR over zeros with a key made
- * from `seed`. Fast enough to stream a gigabyte without a fixture.
+ * from `seed`. Fast enough to stream a gigabyte without a fixture. Because
+ * CTR mode can start at any block, `offset` (a multiple of 16) yields the
+ * same bytes as skipping that far into the stream.
  */
-export function seededStream(seed: string, totalBytes: number): Readable {
+export function seededStream(
+  seed: string,
+  totalBytes: number,
+  offset = 0,
+): Readable {
   const key = createHash('sha256').update(seed).digest();
-  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  const counter = Buffer.alloc(16);
+  counter.writeBigUInt64BE(BigInt(offset / 16), 8);
+  const cipher = createCipheriv('aes-256-ctr', key, counter);
   const block = Buffer.alloc(64 * 1024);
   let remaining = totalBytes;
   return new Readable({
@@ -248,4 +256,25 @@ export async function blobFiles(dataDir: string): Promise<string[]> {
 
 export async function tmpFiles(dataDir: string): Promise<string[]> {
   return listFiles(join(dataDir, 'blobs', 'tmp'));
+}
+
+/** Memory the test process uses for itself: JavaScript heap plus Buffers. */
+export function usedMemoryBytes(): number {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
+
+/** Samples `usedMemoryBytes` every 25 ms until `stop` is called. */
+export function trackPeakMemory(): { stop(): number } {
+  const baseline = usedMemoryBytes();
+  let peak = baseline;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, usedMemoryBytes());
+  }, 25);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, usedMemoryBytes()) - baseline;
+    },
+  };
 }
