@@ -52,6 +52,13 @@ async function closeEngine(): Promise<void> {
   engine = undefined;
 }
 
+/** The part of an RxDB collection the dump needs, for every record type. */
+interface JsonCollection {
+  find(): {
+    exec(): Promise<Array<{ toMutableJSON(): Record<string, unknown> }>>;
+  };
+}
+
 const api: WorkerApi = {
   async open(openParams) {
     params = openParams;
@@ -74,7 +81,11 @@ const api: WorkerApi = {
   },
   async dump() {
     const dump: Dump = {};
-    for (const [name, collection] of Object.entries(current().collections)) {
+    const collections = current().collections as unknown as Record<
+      string,
+      JsonCollection
+    >;
+    for (const [name, collection] of Object.entries(collections)) {
       const rows = await collection.find().exec();
       dump[name] = rows
         .map((row) => stripMeta(row.toMutableJSON()))

@@ -2,9 +2,9 @@
  * The staff engine: the `firm` doc plus the portal doc of every published
  * contact, with a record store per firm collection.
  */
+import type { RxCollection } from 'rxdb';
 import type { Observable } from 'rxjs';
 import * as Y from 'yjs';
-import type { Collections } from './bridge/bridge.js';
 import {
   FIRM_COLLECTIONS,
   PORTAL_COLLECTIONS,
@@ -27,6 +27,11 @@ import type {
   Invoice,
   OutboxMessage,
   Payment,
+  PortalFile,
+  PortalInvoice,
+  PortalPayment,
+  PortalProfile,
+  PortalSettings,
 } from './schemas.js';
 import type { ConnectionState } from './sync/connection.js';
 
@@ -44,14 +49,27 @@ export type OutboxInput = WithOptional<
   'id' | 'createdAt' | 'status' | 'attempts'
 >;
 
+export interface StaffCollections {
+  contacts: RxCollection<Contact>;
+  documents: RxCollection<Document>;
+  invoices: RxCollection<Invoice>;
+  payments: RxCollection<Payment>;
+  outbox: RxCollection<OutboxMessage>;
+  portalprofiles: RxCollection<PortalProfile>;
+  portalfiles: RxCollection<PortalFile>;
+  portalinvoices: RxCollection<PortalInvoice>;
+  portalpayments: RxCollection<PortalPayment>;
+  portalsettings: RxCollection<PortalSettings>;
+}
+
 export interface StaffEngine {
   contacts: RecordStore<Contact, ContactInput>;
   documents: RecordStore<Document, DocumentInput>;
   invoices: RecordStore<Invoice, InvoiceInput>;
   payments: RecordStore<Payment, PaymentInput>;
   outbox: RecordStore<OutboxMessage, OutboxInput>;
-  /** The raw RxDB collections, by name; app writes on them are synced. */
-  collections: Collections;
+  /** The raw RxDB collections. App writes on them are synced too. */
+  collections: StaffCollections;
   connection$: Observable<ConnectionState>;
   /** Local changes not yet stored on the relay. */
   pending$: Observable<number>;
@@ -175,7 +193,8 @@ function staffApi(core: EngineCore, firm: DocReplica): StaffEngine {
     invoices: store<Invoice, InvoiceInput>('invoices'),
     payments: store<Payment, PaymentInput>('payments'),
     outbox: store<OutboxMessage, OutboxInput>('outbox'),
-    collections,
+    // The bridge handles rows as plain JSON; the schemas fix their types.
+    collections: collections as unknown as StaffCollections,
     connection$: core.connection$,
     pending$: core.pending$.asObservable(),
     allSaved$: core.allSaved$,

@@ -53,7 +53,7 @@ async function flushThroughRelay(): Promise<void> {
 describe('Yjs to RxDB', () => {
   test('API create appears in RxDB', async () => {
     const created = await engine.contacts.create(contactInput);
-    const rows = await engine.collections['contacts']!.find().exec();
+    const rows = await engine.collections['contacts'].find().exec();
     expect(rows.map((row) => row.primary)).toEqual([created.id]);
     expect(created.portal).toEqual({ status: 'none' });
     expect(created.createdAt).toBe(created.updatedAt);
@@ -140,9 +140,7 @@ describe('Yjs to RxDB', () => {
 describe('RxDB to Yjs', () => {
   test('app write reaches Yjs per field', async () => {
     const created = await engine.contacts.create(contactInput);
-    const row = await engine.collections['contacts']!.findOne(
-      created.id,
-    ).exec();
+    const row = await engine.collections['contacts'].findOne(created.id).exec();
     await row!.incrementalPatch({ phone: '+44 20 7946 0000' });
     await engine.waitForAllSaved();
     await until(
@@ -156,7 +154,7 @@ describe('RxDB to Yjs', () => {
 
   test('app write is not projected back', async () => {
     const created = await engine.contacts.create(contactInput);
-    const collection = engine.collections['contacts']!;
+    const collection = engine.collections['contacts'];
     const row = await collection.findOne(created.id).exec();
     await row!.incrementalPatch({ notes: 'called on Monday' });
     await flushThroughRelay();
@@ -168,7 +166,7 @@ describe('RxDB to Yjs', () => {
 
   test('app insert and remove reach Yjs', async () => {
     const id = crypto.randomUUID();
-    const collection = engine.collections['contacts']!;
+    const collection = engine.collections['contacts'];
     await collection.insert({ id, ...remoteContactFields });
     await until(
       () => relayRecord(relay, 'firm', 'contacts', id) !== undefined,
@@ -195,9 +193,7 @@ describe('RxDB to Yjs', () => {
         (await engine.contacts.get(created.id))?.email === 'remote@example.com',
       'the remote email edit',
     );
-    const row = await engine.collections['contacts']!.findOne(
-      created.id,
-    ).exec();
+    const row = await engine.collections['contacts'].findOne(created.id).exec();
     await row!.incrementalPatch({ phone: '42' });
     await until(
       () =>

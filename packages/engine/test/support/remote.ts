@@ -1,5 +1,6 @@
 /** Writes made by "another client": a bare Y.Doc synced from a relay doc. */
 import * as Y from 'yjs';
+import type { Contact } from '../../src/index.js';
 import type { TestRelay } from './test-relay.js';
 
 /**
@@ -39,7 +40,7 @@ export function relayRecord(
   return value instanceof Y.Map ? value.toJSON() : undefined;
 }
 
-export const remoteContactFields = {
+export const remoteContactFields: Omit<Contact, 'id'> = {
   displayName: 'Grace Hopper',
   kind: 'person',
   portal: { status: 'none' },
