@@ -32,7 +32,11 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** Creates a fetch that keeps cookies and sends Origin, like a browser. */
+/**
+ * Creates a fetch that keeps cookies and sends Origin on every request.
+ * NOTE: browsers omit Origin on a same-origin GET, and the relay rejects a
+ * session cookie without Origin, so a browser's session check gets 403.
+ */
 function browserFetch(): typeof fetch {
   let cookie = '';
   return async (input, init = {}) => {
@@ -86,6 +90,23 @@ describe('AuthClient', () => {
     expect(await auth.logout()).toBe(true);
     expect(storage.items.size).toBe(0);
     expect(await auth.check()).toEqual({ kind: 'signed-out' });
+  });
+
+  it('keeps the account on 403', async () => {
+    const storage = memoryStorage();
+    await client(browserFetch(), storage).login(EMAIL, PASSWORD);
+    const forbidden: typeof fetch = () =>
+      Promise.resolve(
+        Response.json(
+          {
+            error: { code: 'origin_mismatch', message: 'Origin not allowed.' },
+          },
+          { status: 403 },
+        ),
+      );
+    const check = await client(forbidden, storage).check();
+    expect(check).toEqual({ kind: 'signed-out' });
+    expect(storage.items.size).toBe(1);
   });
 
   it('starts offline with the remembered account', async () => {

@@ -55,8 +55,10 @@ export class AuthClient {
       const account = this.rememberedAccount();
       return account ? { kind: 'offline', account } : { kind: 'signed-out' };
     }
+    // Only 401 says the session is gone. A 403 (such as a rejected Origin)
+    // asks for a new login but keeps the account for offline starts.
+    if (response.status === 401) this.forget();
     if (response.status === 401 || response.status === 403) {
-      this.forget();
       return { kind: 'signed-out' };
     }
     const body = await readBody(response);

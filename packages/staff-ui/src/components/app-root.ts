@@ -7,7 +7,8 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { AuthClient, AuthError, type StaffAccount } from '../auth/session.js';
-import { Workspace } from '../engine/workspace.js';
+import { replicaName, Workspace } from '../engine/workspace.js';
+import { acquireTabLock, type ReleaseLock } from '../offline/tab-lock.js';
 import { baseStyles } from '../ui/styles.js';
 import type { LoginSubmitEvent } from './login-view.js';
 import './login-view.js';
@@ -19,6 +20,10 @@ type Screen =
   | { kind: 'opening'; account: StaffAccount }
   | { kind: 'ready'; account: StaffAccount; workspace: Workspace }
   | { kind: 'failed'; message: string };
+
+const OPEN_ELSEWHERE =
+  'Portico is already open for this account in another tab or window of ' +
+  'this browser. Use that one, or close it and reload this page.';
 
 @customElement('portico-staff-app')
 export class StaffApp extends LitElement {
@@ -40,6 +45,7 @@ export class StaffApp extends LitElement {
   ];
 
   @state() private screen: Screen = { kind: 'starting' };
+  private releaseLock: ReleaseLock | undefined;
   private readonly auth = new AuthClient({
     relayUrl: location.origin,
     storage: localStorage,
@@ -106,6 +112,12 @@ export class StaffApp extends LitElement {
 
   private async open(account: StaffAccount): Promise<void> {
     this.screen = { kind: 'opening', account };
+    const release = await acquireTabLock(replicaName(account.email));
+    if (release === undefined) {
+      this.screen = { kind: 'failed', message: OPEN_ELSEWHERE };
+      return;
+    }
+
     try {
       const workspace = await Workspace.open({
         relayUrl: location.origin,
@@ -114,8 +126,10 @@ export class StaffApp extends LitElement {
         IDBKeyRange,
         storage: localStorage,
       });
+      this.releaseLock = release;
       this.screen = { kind: 'ready', account, workspace };
     } catch (error) {
+      release();
       const reason = error instanceof Error ? error.message : String(error);
       this.screen = {
         kind: 'failed',
@@ -134,6 +148,8 @@ export class StaffApp extends LitElement {
     const pending = workspace.pendingChanges;
     this.screen = { kind: 'starting' };
     await workspace.close();
+    this.releaseLock?.();
+    this.releaseLock = undefined;
     const reached = await this.auth.logout();
     const notices = [
       pending > 0

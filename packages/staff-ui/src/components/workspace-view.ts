@@ -175,8 +175,7 @@ export class WorkspaceView extends LitElement {
       <p role="status">
         ${
           pending > 0
-            ? `${plural(pending, 'change')} on this computer ${pending === 1 ? 'is' : 'are'} not yet saved on the relay. ` +
-              'They are kept here and sent the next time you log in on this computer.'
+            ? unsavedAtLogout(pending)
             : 'All changes are saved on the relay.'
         }
       </p>
@@ -228,6 +227,15 @@ export class WorkspaceView extends LitElement {
     if (this.logoutDialog.open) this.logoutDialog.close();
     this.dispatchEvent(new Event('logout', { bubbles: true, composed: true }));
   }
+}
+
+function unsavedAtLogout(pending: number): string {
+  const [verb, pronoun] = pending === 1 ? ['is', 'It is'] : ['are', 'They are'];
+  return (
+    `${plural(pending, 'change')} on this computer ${verb} not yet saved ` +
+    `on the relay. ${pronoun} kept here and sent the next time you log in ` +
+    'on this computer.'
+  );
 }
 
 declare global {

@@ -22,7 +22,6 @@ interface FetchEvent extends ExtendableEvent {
 
 interface WorkerScope {
   registration: { scope: string };
-  location: Location;
   clients: { claim(): Promise<void> };
   skipWaiting(): Promise<void>;
   addEventListener(
