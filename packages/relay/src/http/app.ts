@@ -66,7 +66,7 @@ interface SerializedRequest {
 
 /**
  * Logs a request without its headers, because `Authorization` and
- * `Cookie` carry session tokens. This holds even with a caller's logger
+ * `Cookie` carry session tokens. This applies even with a caller's logger
  * that has no redaction configured.
  */
 function summarizeRequest(req: SerializedRequest) {
