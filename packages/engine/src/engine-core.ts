@@ -52,7 +52,9 @@ export class EngineCore {
       collections: database.collections,
       validator: this.validator,
       reportError,
-      ...(readOnly ? {} : { openDoc: (name: string) => this.openDoc(name) }),
+      // An app write may be the first record of a portal doc; following it
+      // makes sure the write reaches the relay.
+      ...(readOnly ? {} : { openDoc: (name: string) => this.follow(name) }),
     });
     this.connection = new SyncConnection({
       url: syncUrl(options.relayUrl),

@@ -84,6 +84,26 @@ test('staff ignores unpublished contacts', async () => {
   expect(relay.docs.has(`portal/${contact.id}`)).toBe(false);
 });
 
+test('app write opens and syncs a portal doc', async () => {
+  const staff = await openStaffEngine(testOptions(relay.url));
+  engine = staff;
+  const contactId = crypto.randomUUID();
+  await staff.collections.portalsettings.insert({
+    contactId,
+    allowPayments: false,
+    firmName: 'Example Firm',
+  });
+  const docName = `portal/${contactId}`;
+  await until(
+    () => relayRecord(relay, docName, 'settings', 'settings') !== undefined,
+    'the settings on the relay',
+  );
+  expect(relayRecord(relay, docName, 'settings', 'settings')).toEqual({
+    allowPayments: false,
+    firmName: 'Example Firm',
+  });
+});
+
 test('portal engine reads its portal doc', async () => {
   const contactId = crypto.randomUUID();
   const docName = `portal/${contactId}`;

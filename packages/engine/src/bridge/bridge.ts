@@ -375,6 +375,9 @@ export class Bridge {
   ): Promise<void> {
     if (this.options.openDoc === undefined) return;
     try {
+      // NOTE: opening reconciles the doc first, which removes the new row
+      // from RxDB until the write below is projected back. Observers of the
+      // collection may see the row disappear for a moment.
       const replica = await this.options.openDoc(docName);
       this.applyToDoc(replica, events);
     } catch (error) {
