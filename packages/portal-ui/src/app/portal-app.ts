@@ -450,6 +450,8 @@ function shellStyles() {
       margin: 0 auto;
       padding: 1rem;
       display: grid;
+      /* minmax(0, ...) lets wide tables scroll instead of widening the page. */
+      grid-template-columns: minmax(0, 1fr);
       gap: 1rem;
     }
     main:focus {

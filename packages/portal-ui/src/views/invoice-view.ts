@@ -35,9 +35,25 @@ export class InvoiceView extends LitElement {
       .table-wrap {
         overflow-x: auto;
       }
-      tfoot th {
+      .per-unit {
+        display: none;
+      }
+      /* Phones: quantity and unit price move under the description, so
+         the amount stays in view without scrolling sideways. */
+      @media (max-width: 540px) {
+        .wide {
+          display: none;
+        }
+        .per-unit {
+          display: block;
+          font-size: 0.9rem;
+        }
+      }
+      .totals {
+        grid-template-columns: auto auto;
+        margin: 0.75rem 0 0;
+        justify-content: end;
         text-align: right;
-        color: inherit;
       }
       .pay {
         margin-top: 1rem;
@@ -97,59 +113,56 @@ export class InvoiceView extends LitElement {
     const money = (amount: number) => formatMoney(amount, invoice.currency);
     const balance = summary.balance;
     return html`<div class="table-wrap">
-      <table>
-        <caption class="visually-hidden">
-          Lines of invoice ${invoice.number}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Description</th>
-            <th scope="col" class="number">Quantity</th>
-            <th scope="col" class="number">Unit price</th>
-            <th scope="col" class="number">Amount</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${invoice.lines.map((line, index) => {
-            const amount = lineAmount(line, index);
-            return html`<tr>
-              <td>${line.description}</td>
-              <td class="number">${line.quantity}</td>
-              <td class="number">${money(line.unitAmount)}</td>
-              <td class="number">
-                ${amount === undefined ? '–' : money(amount)}
-              </td>
-            </tr>`;
-          })}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colspan="3">Total</th>
-            <td class="number" data-total>${money(invoice.total)}</td>
-          </tr>
-          ${
-            balance && balance.paid !== 0
-              ? html`<tr>
-                  <th scope="row" colspan="3">Paid</th>
-                  <td class="number">${money(balance.paid)}</td>
-                </tr>`
-              : nothing
-          }
-          ${
-            balance
-              ? html`<tr>
-                  <th scope="row" colspan="3">
-                    ${balance.balance < 0 ? 'Credit' : 'Balance due'}
-                  </th>
-                  <td class="number" data-balance>
-                    ${money(Math.abs(balance.balance))}
-                  </td>
-                </tr>`
-              : nothing
-          }
-        </tfoot>
-      </table>
-    </div>`;
+        <table>
+          <caption class="visually-hidden">
+            Lines of invoice ${invoice.number}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Description</th>
+              <th scope="col" class="number wide">Quantity</th>
+              <th scope="col" class="number wide">Unit price</th>
+              <th scope="col" class="number">Amount</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${invoice.lines.map((line, index) => {
+              const amount = lineAmount(line, index);
+              return html`<tr>
+                <td>
+                  ${line.description}
+                  <span class="per-unit muted"
+                    >${line.quantity} × ${money(line.unitAmount)}</span
+                  >
+                </td>
+                <td class="number wide">${line.quantity}</td>
+                <td class="number wide">${money(line.unitAmount)}</td>
+                <td class="number">
+                  ${amount === undefined ? '–' : money(amount)}
+                </td>
+              </tr>`;
+            })}
+          </tbody>
+        </table>
+      </div>
+      <dl class="totals">
+        <dt>Total</dt>
+        <dd class="number" data-total>${money(invoice.total)}</dd>
+        ${
+          balance && balance.paid !== 0
+            ? html`<dt>Paid</dt>
+                <dd class="number">${money(balance.paid)}</dd>`
+            : nothing
+        }
+        ${
+          balance
+            ? html`<dt>${balance.balance < 0 ? 'Credit' : 'Balance due'}</dt>
+                <dd class="number" data-balance>
+                  ${money(Math.abs(balance.balance))}
+                </dd>`
+            : nothing
+        }
+      </dl>`;
   }
 
   private renderPay(summary: InvoiceSummary) {

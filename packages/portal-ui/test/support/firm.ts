@@ -104,11 +104,23 @@ export async function publish(
   await firm.staff.waitForAllSaved();
 }
 
+/** The part of an RxDB collection these helpers write through. */
+interface WritableCollection {
+  insert(row: Record<string, unknown>): Promise<unknown>;
+  bulkInsert(rows: Record<string, unknown>[]): Promise<unknown>;
+}
+
+// The rows are plain JSON checked by the engine's schemas on the way to
+// Yjs, so a name-indexed view of the collections is enough here.
 function requireCollection(
   collections: StaffEngine['collections'],
   name: string,
-) {
-  const collection = collections[name];
+): WritableCollection {
+  const byName = collections as unknown as Record<
+    string,
+    WritableCollection | undefined
+  >;
+  const collection = byName[name];
   if (collection === undefined) {
     throw new Error(`The staff engine has no "${name}" collection.`);
   }

@@ -35,6 +35,11 @@ export interface PortalServer {
 export async function startPortalServer(
   relayUrl: string,
 ): Promise<PortalServer> {
+  await stat(path.join(DIST_DIR, 'index.html')).catch(() => {
+    throw new Error(
+      `No built portal in ${DIST_DIR}; run "npm run build" first.`,
+    );
+  });
   const relay = new URL(relayUrl);
   const tunnels = new Set<net.Socket>();
   let reachable = true;
