@@ -194,6 +194,16 @@ describe('POST /api/auth/logout', () => {
     expect(after.status).toBe(401);
   });
 
+  it('rejects a cookie logout without Origin', async () => {
+    const cookie = sessionCookie(
+      await login('ann@firm.example', STAFF_PASSWORD),
+    );
+    const response = await post('/api/auth/logout', {}, { cookie });
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { error: { code: string } };
+    expect(body.error.code).toBe('origin_mismatch');
+  });
+
   it('rejects a cookie logout from another origin', async () => {
     const cookie = sessionCookie(
       await login('ann@firm.example', STAFF_PASSWORD),

@@ -210,6 +210,26 @@ describe('multiplexed endpoint', () => {
     expect(await fixture.relay.storage.loadUpdates('firm')).toEqual([]);
   });
 
+  it('closes with 4500 when storing fails', async () => {
+    const a = track(
+      await MultiplexClient.connect(fixture.relay.url, { token }),
+    );
+    const b = track(
+      await MultiplexClient.connect(fixture.relay.url, { token }),
+    );
+    const followed = a.follow('firm');
+    const docB = b.follow('firm');
+    await a.waitForAllStored('firm');
+    await b.waitForSynced('firm');
+    await fixture.relay.storage.close();
+
+    contact(followed, 'c1').set('displayName', 'Lost');
+    const closed = await a.waitForClose();
+    expect(closed.code).toBe(CloseCode.storageFailed);
+    expect(followed.stored).toBeLessThan(followed.writes);
+    expect(contactName(docB, 'c1')).toBeUndefined();
+  });
+
   it('unloads an idle doc and reloads it', async () => {
     const a = track(
       await MultiplexClient.connect(fixture.relay.url, { token }),
