@@ -1,10 +1,11 @@
 import type { Request, Response } from 'express';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { contentDispositionAttachment } from '@portico/engine/files';
 import { BlobNotFoundError } from './errors.js';
 import { safeMediaType } from './media-types.js';
-import { parseRange } from './range.js';
+import { parseRange, type RangeResult } from './range.js';
 import type { BlobStore } from './store.js';
 
 export interface SendBlobOptions {
@@ -30,36 +31,47 @@ export async function sendBlob(
 ): Promise<void> {
   const info = await store.stat(sha256);
   if (!info) throw new BlobNotFoundError(sha256);
-
-  setDownloadHeaders(res, sha256, options);
-  const etag = `"${sha256}"`;
-  // A client resuming a download sends If-Range with the ETag it saw; any
-  // other validator means its partial copy is of different bytes.
-  const ifRange = req.get('If-Range');
-  const rangeHeader =
-    ifRange === undefined || ifRange === etag ? req.get('Range') : undefined;
-  const range = parseRange(rangeHeader, info.size);
+  const range = requestedRange(req, sha256, info.size);
 
   if (range.kind === 'unsatisfiable') {
+    setDownloadHeaders(res, sha256, options);
     res.status(416).set('Content-Range', `bytes */${info.size}`).end();
     return;
   }
 
   const body = range.kind === 'partial' ? range.range : undefined;
-  if (body) {
-    res.status(206);
-    res.set('Content-Range', `bytes ${body.start}-${body.end}/${info.size}`);
-  } else {
-    res.status(200);
-  }
   const length = body ? body.end - body.start + 1 : info.size;
-  res.set('Content-Length', String(length));
+  // Open before any header is set, so a blob deleted since the stat still
+  // gets a clean 404 from the error handler.
+  const stream =
+    req.method === 'HEAD' || length === 0
+      ? undefined
+      : await store.open(sha256, body);
 
-  if (req.method === 'HEAD' || length === 0) {
+  setDownloadHeaders(res, sha256, options);
+  res.status(body ? 206 : 200);
+  if (body) {
+    res.set('Content-Range', `bytes ${body.start}-${body.end}/${info.size}`);
+  }
+  res.set('Content-Length', String(length));
+  if (!stream) {
     res.end();
     return;
   }
-  await streamBody(res, store, sha256, body, options.logger);
+  await streamBody(res, stream, sha256, options.logger);
+}
+
+// A client resuming a download sends If-Range with the ETag it saw. Any
+// other validator means its partial copy is of different bytes, so the
+// Range header is ignored and the whole blob is sent.
+function requestedRange(
+  req: Request,
+  sha256: string,
+  size: number,
+): RangeResult {
+  const ifRange = req.get('If-Range');
+  const honoured = ifRange === undefined || ifRange === `"${sha256}"`;
+  return parseRange(honoured ? req.get('Range') : undefined, size);
 }
 
 function setDownloadHeaders(
@@ -84,12 +96,10 @@ function setDownloadHeaders(
 
 async function streamBody(
   res: Response,
-  store: BlobStore,
+  stream: Readable,
   sha256: string,
-  range: { start: number; end: number } | undefined,
   logger: Pick<Logger, 'warn'> | undefined,
 ): Promise<void> {
-  const stream = await store.open(sha256, range);
   try {
     await pipeline(stream, res);
   } catch (error) {
