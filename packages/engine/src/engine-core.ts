@@ -61,6 +61,7 @@ export class EngineCore {
       createWebSocket: options.createWebSocket ?? defaultWebSocket,
       backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
       reportError,
+      readOnly,
     });
   }
 

@@ -136,6 +136,9 @@ test('portal engine reads its portal doc', async () => {
     displayName: 'Ada',
     email: 'a@b.example',
   });
+  // Closing the socket flushes every frame the engine sent before it.
+  await portal.goOffline();
+  expect(relay.writesReceived).toBe(0);
 
   // With the session endpoint unreachable, the stored contact id and Yjs
   // state are enough.

@@ -32,6 +32,11 @@ export interface ConnectionOptions {
   createWebSocket: (url: string) => WebSocket;
   backoff: BackoffOptions;
   reportError(error: EngineError): void;
+  /**
+   * Sends no write messages, for portal clients whose writes the relay
+   * drops anyway.
+   */
+  readOnly?: boolean;
   /** Called when the relay refuses a doc; the connection stops following it. */
   onDenied?(docName: string): void;
 }
@@ -98,6 +103,7 @@ export class SyncConnection {
   sendLocalUpdate(replica: DocReplica, seq: number, update: Uint8Array) {
     const entry = this.followed.get(replica.name);
     if (entry === undefined || !this.isOpen()) return;
+    if (this.options.readOnly === true) return;
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     syncProtocol.writeUpdate(encoder, update);
@@ -188,6 +194,7 @@ export class SyncConnection {
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(encoder, entry.replica.doc);
     this.send(entry.replica.name, encoding.toUint8Array(encoder));
+    if (this.options.readOnly === true) return;
 
     // Sent even though step 2 would carry them too, so that pending updates
     // are confirmed whether or not the relay sends its own step 1.
@@ -239,7 +246,7 @@ export class SyncConnection {
     encoding.writeVarUint(reply, MESSAGE_SYNC);
     const doc = entry.replica.doc;
     syncProtocol.readSyncMessage(decoder, reply, doc, ORIGIN_REMOTE);
-    if (encoding.length(reply) <= 1) return;
+    if (encoding.length(reply) <= 1 || this.options.readOnly === true) return;
     // The reply is step 2: it brings the relay up to our whole state, so
     // it carries every update that is pending right now.
     const seqs = [...entry.replica.pending.keys()];

@@ -38,6 +38,8 @@ export class TestRelay {
   /** When set, connections without this bearer token are closed. */
   requiredToken: string | undefined;
   connections = 0;
+  /** Write messages (step 2 and update) received from all clients. */
+  writesReceived = 0;
   private readonly peers = new Set<Peer>();
 
   private constructor(
@@ -145,6 +147,7 @@ export class TestRelay {
   }
 
   private acknowledge(peer: Peer, docName: string): void {
+    this.writesReceived += 1;
     const count = (peer.writes.get(docName) ?? 0) + 1;
     peer.writes.set(docName, count);
     if (this.holdAcks) peer.heldAcks.set(docName, count);
