@@ -66,6 +66,26 @@ describe('Workspace', () => {
     expect(updated.phone).toBeUndefined();
   });
 
+  it('keeps fields changed since the edit began', async () => {
+    const workspace = await openWorkspace();
+    const base = { kind: 'person' as const, displayName: 'Ada', phone: '1' };
+    const created = await workspace.createContact(base);
+    // Another device sets the notes while this form is open.
+    await workspace.updateContact(
+      created.id,
+      { ...base, notes: 'from elsewhere' },
+      base,
+    );
+
+    const saved = await workspace.updateContact(
+      created.id,
+      { ...base, phone: '2' },
+      base,
+    );
+    expect(saved.phone).toBe('2');
+    expect(saved.notes).toBe('from elsewhere');
+  });
+
   it('counts an offline edit as pending', async () => {
     const workspace = await openWorkspace();
     await workspace.createContact({ kind: 'person', displayName: 'Ada' });

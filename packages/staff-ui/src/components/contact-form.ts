@@ -5,7 +5,7 @@
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { ContactDraft } from '../engine/workspace.js';
+import type { Contact, ContactDraft } from '../engine/workspace.js';
 import {
   draftFromForm,
   emptyForm,
@@ -16,7 +16,15 @@ import {
 import { baseStyles } from '../ui/styles.js';
 
 export class ContactSaveEvent extends Event {
-  constructor(readonly draft: ContactDraft) {
+  /**
+   * `base` is the draft the form started from, so that a save writes only
+   * the fields the user changed. It is undefined for a new contact, and
+   * when the stored contact did not pass the form's checks.
+   */
+  constructor(
+    readonly draft: ContactDraft,
+    readonly base?: ContactDraft,
+  ) {
     super('contact-save', { bubbles: true, composed: true });
   }
 }
@@ -59,7 +67,7 @@ export class ContactForm extends LitElement {
   ];
 
   /** The contact being edited; a new contact when undefined. */
-  @property({ attribute: false }) contact: ContactDraft | undefined;
+  @property({ attribute: false }) contact: Contact | undefined;
   /** Label of the submit button. */
   @property() submitLabel = 'Save';
   /** An error from saving, shown above the buttons. */
@@ -68,11 +76,25 @@ export class ContactForm extends LitElement {
   @state() private values: ContactFormValues = emptyForm();
   @state() private errors: ContactFormErrors = {};
 
+  /** Id of the contact whose values the form was filled from. */
+  private filledFrom: string | undefined;
+  private filledValues: ContactFormValues = emptyForm();
+
+  // The list emits fresh contact objects whenever any contact changes, such
+  // as on a sync, so only a different contact refills the form. Typing in
+  // progress survives other updates.
   override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('contact')) {
-      this.values = this.contact ? formFromContact(this.contact) : emptyForm();
-      this.errors = {};
+    if (changed.has('contact') && this.contact?.id !== this.filledFrom) {
+      this.reset();
     }
+  }
+
+  /** Fills the form from the contact, or empties it for a new one. */
+  reset(): void {
+    this.filledFrom = this.contact?.id;
+    this.values = this.contact ? formFromContact(this.contact) : emptyForm();
+    this.filledValues = this.values;
+    this.errors = {};
   }
 
   override render() {
@@ -180,7 +202,9 @@ export class ContactForm extends LitElement {
     const result = draftFromForm(this.values);
     if (result.ok) {
       this.errors = {};
-      this.dispatchEvent(new ContactSaveEvent(result.draft));
+      const base = this.contact ? draftFromForm(this.filledValues) : undefined;
+      const baseDraft = base?.ok ? base.draft : undefined;
+      this.dispatchEvent(new ContactSaveEvent(result.draft, baseDraft));
       return;
     }
     this.errors = result.errors;
@@ -191,8 +215,7 @@ export class ContactForm extends LitElement {
   }
 
   private onCancel(): void {
-    this.values = this.contact ? formFromContact(this.contact) : emptyForm();
-    this.errors = {};
+    this.reset();
     this.dispatchEvent(
       new Event('contact-cancel', { bubbles: true, composed: true }),
     );

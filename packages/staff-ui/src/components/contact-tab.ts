@@ -207,7 +207,11 @@ export class ContactTab extends LitElement {
   private async onSave(event: ContactSaveEvent): Promise<void> {
     this.busy = true;
     try {
-      await this.workspace.updateContact(this.contact.id, event.draft);
+      await this.workspace.updateContact(
+        this.contact.id,
+        event.draft,
+        event.base,
+      );
       this.editing = false;
     } catch (error) {
       this.saveError = `Saving failed: ${errorText(error)}`;

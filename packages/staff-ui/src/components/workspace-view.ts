@@ -193,7 +193,7 @@ export class WorkspaceView extends LitElement {
     const form = this.renderRoot.querySelector<ContactForm>(
       '#new-dialog portico-contact-form',
     );
-    if (form) form.contact = undefined;
+    form?.reset();
     this.newDialog.showModal();
     await form?.updateComplete;
     form?.renderRoot.querySelector<HTMLElement>('input[type="text"]')?.focus();

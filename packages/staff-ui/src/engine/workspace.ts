@@ -166,9 +166,18 @@ export class Workspace {
     return this.engine.contacts.create(draft);
   }
 
-  /** Saves a draft over a contact; fields left empty are removed. */
-  updateContact(id: string, draft: ContactDraft): Promise<Contact> {
-    const patch: Partial<Contact> = { ...emptyOptionalFields(), ...draft };
+  /**
+   * Saves a draft over a contact; fields left empty are removed. With the
+   * `base` draft the edit started from, only fields that differ from it
+   * are written, so a field another device changed meanwhile survives.
+   */
+  updateContact(
+    id: string,
+    draft: ContactDraft,
+    base?: ContactDraft,
+  ): Promise<Contact> {
+    const full: Partial<Contact> = { ...emptyOptionalFields(), ...draft };
+    const patch = base === undefined ? full : changedFields(base, full);
     return this.engine.contacts.update(id, patch);
   }
 
@@ -263,6 +272,16 @@ function fnv1a(text: string): string {
     hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
   }
   return hash.toString(16).padStart(8, '0');
+}
+
+function changedFields(
+  base: ContactDraft,
+  full: Partial<Contact>,
+): Partial<Contact> {
+  const before = base as Partial<Contact>;
+  const keys = Object.keys(full) as (keyof Contact)[];
+  const changed = keys.filter((key) => full[key] !== before[key]);
+  return Object.fromEntries(changed.map((key) => [key, full[key]]));
 }
 
 function ofContact<T extends { contactId: string }>(
