@@ -168,5 +168,5 @@ async function waitForRecord(
       .findOne(id)
       .$.pipe(filter((found) => found !== null)),
   );
-  return document.toJSON() as { displayName: string; kind: string };
+  return document.toJSON();
 }
