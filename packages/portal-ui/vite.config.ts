@@ -15,8 +15,8 @@ export default defineConfig({
   base: '/',
   resolve: {
     // RxDB dev-mode loads an external page in browsers. The engine imports
-    // it only when `devMode` is set, which the portal never does; the alias
-    // keeps the plugin and its validator out of the built files.
+    // it only when `devMode` is set, and the portal never sets it. The
+    // alias keeps the plugin and its validator out of the built files.
     alias: {
       'rxdb/plugins/dev-mode': stub,
       'rxdb/plugins/validate-ajv': stub,

@@ -36,7 +36,11 @@ export async function login(
     password,
   });
   if (result === undefined) {
-    throw new ApiError(200, 'empty_body', 'The login answer was empty.');
+    throw new ApiError(
+      200,
+      'empty_body',
+      'The login response was empty. Try again.',
+    );
   }
   return result;
 }
@@ -55,7 +59,7 @@ export async function changePassword(
   });
 }
 
-/** Asks for a reset email; the relay answers 202 whether or not it exists. */
+/** Requests a reset email. The relay returns 202 for any address. */
 export async function requestPasswordReset(email: string): Promise<void> {
   await requestJson('POST', '/api/auth/forgot', { email });
 }

@@ -1,5 +1,5 @@
 /**
- * JSON requests to the relay on the portal's own origin. The relay answers
+ * JSON requests to the relay on the portal's own origin. The relay returns
  * errors as `{ error: { code, message } }`; `ApiError` carries both, and
  * its message is written for the client to read.
  */
@@ -71,7 +71,7 @@ export function errorFromBody(status: number, text: string): ApiError {
   try {
     parsed = JSON.parse(text) as ErrorBody;
   } catch {
-    // Not JSON, such as a proxy's HTML error page; the status says enough.
+    // Not JSON, such as a proxy's HTML error page, so the status must do.
   }
   const code = parsed.error?.code;
   const message = parsed.error?.message;

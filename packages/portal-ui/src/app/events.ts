@@ -18,8 +18,18 @@ export function navigate(from: EventTarget, url: string): void {
   );
 }
 
-export function sessionChanged(from: EventTarget): void {
+/** Reason for a session change, which the shell may tell the client. */
+export type SessionChange = 'login' | 'password-changed';
+
+export function sessionChanged(
+  from: EventTarget,
+  change: SessionChange = 'login',
+): void {
   from.dispatchEvent(
-    new CustomEvent(SESSION_CHANGED_EVENT, { bubbles: true, composed: true }),
+    new CustomEvent<SessionChange>(SESSION_CHANGED_EVENT, {
+      detail: change,
+      bubbles: true,
+      composed: true,
+    }),
   );
 }

@@ -17,7 +17,11 @@ import {
 } from '../engine/portal-data.js';
 import { messageOf } from '../ui/messages.js';
 import { baseStyles } from '../ui/styles.js';
-import { NAVIGATE_EVENT, SESSION_CHANGED_EVENT } from './events.js';
+import {
+  NAVIGATE_EVENT,
+  SESSION_CHANGED_EVENT,
+  type SessionChange,
+} from './events.js';
 import { PUBLIC_ROUTES, parseRoute, type Route } from './routes.js';
 import {
   forgetEmail,
@@ -59,7 +63,7 @@ export class PortalApp extends LitElement {
   private data: PortalData | undefined;
   private opening: Promise<void> | undefined;
   private unsubscribers: (() => void)[] = [];
-  /** Where to go after login when a private page was opened signed out. */
+  /** Path to open after login, when a private page was opened signed out. */
   private returnTo: string | undefined;
 
   override connectedCallback(): void {
@@ -80,17 +84,16 @@ export class PortalApp extends LitElement {
     void this.closeData();
   }
 
+  override updated(): void {
+    document.title = `${routeTitle(this.route)} – ${this.firmName()}`;
+  }
+
   override render() {
-    const firmName =
-      this.snapshot.settings?.firmName ?? rememberedFirmName() ?? '';
-    document.title = `${routeTitle(this.route)} – ${firmName || 'Client portal'}`;
     return html`
       <a class="skip" href="#main">Skip to content</a>
       <header>
         <div class="bar">
-          <span class="firm" data-firm-name
-            >${firmName || 'Client portal'}</span
-          >
+          <span class="firm" data-firm-name>${this.firmName()}</span>
           ${this.renderAccount()}
         </div>
         ${this.renderNav()}
@@ -110,6 +113,16 @@ export class PortalApp extends LitElement {
         ${this.renderPage()}
       </main>
     `;
+  }
+
+  /**
+   * Returns the firm's name from the synced settings, or the one this
+   * device saw last. NOTE: a first visit shows "Client portal" until the
+   * first sync, because the relay offers no public route for the name.
+   */
+  private firmName(): string {
+    const synced = this.snapshot.settings?.firmName;
+    return synced || rememberedFirmName() || 'Client portal';
   }
 
   // Session -----------------------------------------------------------------
@@ -140,7 +153,7 @@ export class PortalApp extends LitElement {
     }
   }
 
-  /** With no network, the client who last signed in here sees the replica. */
+  /** Opens the replica of the last client on this device if offline. */
   private async sessionCheckFailed(error: unknown): Promise<void> {
     const email = rememberedEmail();
     const unreachable =
@@ -167,7 +180,7 @@ export class PortalApp extends LitElement {
     try {
       await logout();
     } catch (error) {
-      // Offline: the cookie stays, but the local data still goes below.
+      // Offline the relay keeps the session, but the replica is deleted below.
       this.failure = messageOf(error);
     }
     await this.closeData();
@@ -212,8 +225,9 @@ export class PortalApp extends LitElement {
   }
 
   private engineError(error: EngineError): void {
-    // The relay ended the sync session, most often because the login
-    // expired or the password changed elsewhere: check the session again.
+    // The relay closed the sync connection for good, most often because
+    // the login expired or the password changed elsewhere, so the session
+    // is checked again.
     if (error.kind === 'connection-rejected') void this.checkSession();
     // NOTE: other engine errors (a record that fails its schema) only
     // hide that record; they are logged for support, not shown.
@@ -238,10 +252,19 @@ export class PortalApp extends LitElement {
     this.go((event as CustomEvent<string>).detail, false);
   };
 
-  private readonly onSessionChanged = (): void => {
+  private readonly onSessionChanged = (event: Event): void => {
+    const change = (event as CustomEvent<SessionChange>).detail;
     this.notice = '';
     this.failure = '';
-    void this.checkSession().then(() => this.afterLogin());
+    void this.checkSession().then(() => {
+      // The relay may end every session when the password changes; then
+      // the client logs in again with the new password.
+      if (change === 'password-changed' && this.session.kind === 'signed-out') {
+        this.notice =
+          'Your password is changed. Log in with your new password.';
+      }
+      this.afterLogin();
+    });
   };
 
   /** Follows same-origin links inside the app without a page load. */
@@ -256,6 +279,12 @@ export class PortalApp extends LitElement {
           target instanceof HTMLAnchorElement,
       );
     if (anchor === undefined || anchor.hasAttribute('download')) return;
+    if (anchor.classList.contains('skip')) {
+      // The fragment cannot reach into the shadow root, so focus by hand.
+      event.preventDefault();
+      this.focusMain();
+      return;
+    }
     const url = new URL(anchor.href);
     if (url.origin !== location.origin || url.hash !== '') return;
     if (url.pathname.startsWith('/api/')) return;
@@ -270,9 +299,11 @@ export class PortalApp extends LitElement {
     else history.pushState(null, '', url);
     this.route = parseRoute(new URL(location.href));
     // Moves screen readers and the tab order to the new page.
-    void this.updateComplete.then(() => {
-      this.renderRoot.querySelector<HTMLElement>('main')?.focus();
-    });
+    void this.updateComplete.then(() => this.focusMain());
+  }
+
+  private focusMain(): void {
+    this.renderRoot.querySelector<HTMLElement>('main')?.focus();
   }
 
   private afterLogin(): void {

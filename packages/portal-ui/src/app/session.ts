@@ -1,8 +1,8 @@
 /**
- * What the portal remembers on this device between visits: the signed-in
+ * Values the portal keeps in localStorage between visits: the signed-in
  * email, so that a reload with no network reopens the local replica, and
- * the firm's name, so that the login page can show it. No secret is kept;
- * the session itself is an HttpOnly cookie.
+ * the firm's name, so that the login page can show it. No secret is kept,
+ * because the session itself is an HttpOnly cookie.
  */
 
 const EMAIL_KEY = 'portico.portal.email';

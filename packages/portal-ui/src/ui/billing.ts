@@ -15,7 +15,7 @@ export interface InvoiceSummary {
   invoice: PortalInvoice;
   status: InvoiceStatus | undefined;
   balance: InvoiceBalance | undefined;
-  /** Why the status could not be derived. */
+  /** Reason the status could not be derived. */
   problem?: string;
 }
 

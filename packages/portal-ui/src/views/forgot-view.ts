@@ -47,8 +47,8 @@ export class ForgotPasswordView extends LitElement {
     `;
   }
 
-  // The relay answers the same for unknown addresses, so that nobody can
-  // probe which emails have accounts; the text says "if".
+  // The relay returns the same response for unknown addresses, so that
+  // the form cannot probe which emails have accounts. The text says "if".
   private renderSent() {
     return html`<p class="notice" role="status">
       If ${this.sentTo} has a portal account, a reset link is on its way. Check

@@ -144,7 +144,7 @@ export class PasswordView extends LitElement {
   }
 
   // The reset link carries no email, so the client may enter it to have
-  // the "not your email" rule checked; the relay checks it either way.
+  // the "not your email" rule checked here.
   private renderResetEmail() {
     return html`<label>
       Your email (optional, for the rule check)
@@ -199,7 +199,7 @@ export class PasswordView extends LitElement {
         const current = textField(data, 'current');
         await changePassword(current, this.password);
         this.done = true;
-        sessionChanged(this);
+        sessionChanged(this, 'password-changed');
         navigate(this, '/');
       } else {
         await resetPassword(this.token, this.password);

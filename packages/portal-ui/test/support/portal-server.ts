@@ -2,7 +2,7 @@
  * Serves the built portal the way the relay will: static files from
  * `dist` at `/`, `index.html` for every other page path, and `/api` and
  * `/sync` passed through to a real relay. The `Host` header is kept, so the
- * relay sees the browser's own origin and its Origin checks pass.
+ * relay receives the browser's own origin and its Origin checks pass.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
