@@ -1,0 +1,183 @@
+/** Turns benchmark results into table rows, console text and Markdown. */
+import type { ColdSyncResult } from './cold-sync.js';
+import type { EditLatencyResult } from './edit-latency.js';
+import type { MachineInfo } from './machine.js';
+import type { MemoryResult, PerItem } from './memory.js';
+import { formatNumber } from './stats.js';
+import type { ThroughputResult } from './throughput.js';
+
+export interface Row {
+  benchmark: string;
+  portico: string;
+  peer: string;
+  /** Portico against the peer, in the form the target is stated. */
+  comparison: string;
+  target: string;
+  met: boolean;
+}
+
+export interface Results {
+  coldSync: ColdSyncResult;
+  editLatency: EditLatencyResult;
+  throughput: ThroughputResult;
+  memory: MemoryResult;
+}
+
+const ms = (value: number) => `${formatNumber(value, 1)} ms`;
+const ratio = (value: number) => `${formatNumber(value, 2)}x`;
+const list = (values: readonly number[], digits: number) =>
+  values.map((value) => formatNumber(value, digits)).join(', ');
+const bytes = (value: number) => `${formatNumber(value / 1024, 1)} KiB`;
+
+export function buildRows(results: Results): Row[] {
+  const { coldSync, editLatency, throughput, memory } = results;
+  const coldRatio = coldSync.porticoMs / coldSync.peerMs;
+  const p50Gap = editLatency.porticoP50 - editLatency.peerP50;
+  const p95Ratio = editLatency.porticoP95 / editLatency.peerP95;
+  const rate =
+    throughput.portico.updatesPerSecond / throughput.peer.updatesPerSecond;
+  return [
+    {
+      benchmark: 'Cold sync, 1k contacts + 10k invoices (median)',
+      portico: ms(coldSync.porticoMs),
+      peer: ms(coldSync.peerMs),
+      comparison: ratio(coldRatio),
+      target: 'at most 1.3x',
+      met: coldRatio <= 1.3,
+    },
+    {
+      benchmark: 'Edit latency A to B, p50',
+      portico: ms(editLatency.porticoP50),
+      peer: ms(editLatency.peerP50),
+      comparison: `+${ms(p50Gap)}`,
+      target: 'at most peer + 5 ms',
+      met: p50Gap <= 5,
+    },
+    {
+      benchmark: 'Edit latency A to B, p95',
+      portico: ms(editLatency.porticoP95),
+      peer: ms(editLatency.peerP95),
+      comparison: ratio(p95Ratio),
+      target: 'at most 2x',
+      met: p95Ratio <= 2,
+    },
+    {
+      benchmark: 'Relay throughput, 50 clients, 1 doc (updates/s)',
+      portico: formatNumber(throughput.portico.updatesPerSecond, 0),
+      peer: formatNumber(throughput.peer.updatesPerSecond, 0),
+      comparison: ratio(rate),
+      target: 'at least 1x',
+      met: rate >= 1,
+    },
+    memoryRow(
+      'Memory per idle doc, heap',
+      memory.porticoDoc,
+      memory.peerDoc,
+      'heapBytes',
+    ),
+    memoryRow(
+      'Memory per idle doc, RSS',
+      memory.porticoDoc,
+      memory.peerDoc,
+      'rssBytes',
+    ),
+    memoryRow(
+      'Memory per idle connection, heap',
+      memory.porticoConnection,
+      memory.peerConnection,
+      'heapBytes',
+    ),
+    memoryRow(
+      'Memory per idle connection, RSS',
+      memory.porticoConnection,
+      memory.peerConnection,
+      'rssBytes',
+    ),
+  ];
+}
+
+function memoryRow(
+  benchmark: string,
+  portico: PerItem,
+  peer: PerItem,
+  field: keyof PerItem,
+): Row {
+  const value = portico[field] / peer[field];
+  return {
+    benchmark,
+    portico: bytes(portico[field]),
+    peer: bytes(peer[field]),
+    comparison: ratio(value),
+    target: 'at most 1.5x',
+    met: value <= 1.5,
+  };
+}
+
+/** Renders rows as a Markdown table, which also reads well in a terminal. */
+export function markdownTable(rows: readonly Row[]): string {
+  const header = [
+    'Benchmark',
+    'Portico',
+    'Peer',
+    'Portico vs peer',
+    'Target',
+    'Met',
+  ];
+  const lines = [header, header.map(() => '---')];
+  for (const row of rows) {
+    lines.push([
+      row.benchmark,
+      row.portico,
+      row.peer,
+      row.comparison,
+      row.target,
+      row.met ? 'yes' : '**no**',
+    ]);
+  }
+  return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+export interface RunContext {
+  machine: MachineInfo;
+  date: string;
+  command: string;
+  /** Load averages (1, 5, 15 min) before and after the run. */
+  loadBefore: readonly number[];
+  loadAfter: readonly number[];
+  durationSeconds: number;
+}
+
+/** Renders the generated section of `docs/benchmarks.md`. */
+export function markdownSection(results: Results, context: RunContext): string {
+  const { machine } = context;
+  const { coldSync, editLatency, throughput, memory } = results;
+  const load = (values: readonly number[]) =>
+    values.map((value) => value.toFixed(2)).join(', ');
+  return [
+    `Run on ${context.date} with \`${context.command}\` in ${formatNumber(context.durationSeconds, 0)} s.`,
+    '',
+    `- CPU: ${machine.cpuModel}, ${machine.cores} cores; memory ${formatNumber(machine.memoryGiB, 1)} GiB`,
+    `- Node ${machine.node} on ${machine.platform}`,
+    `- Load average (1, 5, 15 min): ${load(context.loadBefore)} before, ${load(context.loadAfter)} after`,
+    '',
+    markdownTable(buildRows(results)),
+    '',
+    'Details:',
+    '',
+    `- Cold sync: ${coldSync.runs} runs of each, median; encoded firm state ${bytes(coldSync.stateBytes)}. ` +
+      `Runs, Portico: ${list(coldSync.porticoRunsMs, 0)} ms; peer: ${list(coldSync.peerRunsMs, 0)} ms. ` +
+      `Peer split: Yjs encode, transfer and apply ${ms(coldSync.peerTransferMs)}, ` +
+      `RxDB open and bulk insert ${ms(coldSync.peerInsertMs)}.`,
+    `- Edit latency: ${editLatency.samples} samples of each after warm-up, alternating. ` +
+      `Portico p50 until client A's \`update\` call resolved: ${ms(editLatency.porticoLocalP50)}; ` +
+      `mean relay storage commit (SQLite, \`synchronous = FULL\`): ${ms(editLatency.relayCommitMeanMs)}.`,
+    `- Throughput: median of ${throughput.rounds} rounds of each; ${throughput.updatesPerClient} updates per client, mean Yjs update ${formatNumber(throughput.meanUpdateBytes, 0)} bytes. ` +
+      `Updates/s per round, Portico: ${list(throughput.porticoRates, 0)}; peer: ${list(throughput.peerRates, 0)}. ` +
+      `Deliveries per second (echoes excluded): Portico ${formatNumber(throughput.portico.deliveriesPerSecond, 0)}, ` +
+      `peer ${formatNumber(throughput.peer.deliveriesPerSecond, 0)}. ` +
+      `Portico stored ${throughput.portico.stored ?? 0} of ${throughput.updatesPerClient * 50} updates durably.`,
+    `- Memory: ${memory.docs} idle docs of a ${formatNumber(memory.docUpdateBytes, 0)}-byte update, ` +
+      `${memory.connections} idle connections. A synced \`@y/websocket-server\` connection, for context: ` +
+      `heap ${bytes(memory.yWebsocketConnection.heapBytes)}, RSS ${bytes(memory.yWebsocketConnection.rssBytes)}.`,
+  ].join('\n');
+}
