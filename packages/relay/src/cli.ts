@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { Accounts } from './accounts/accounts.js';
+import { createBackup, restoreBackup } from './backup/backup.js';
 import { ConfigError, loadConfig, type RelayConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startRelay, type Relay } from './relay.js';
@@ -29,6 +30,21 @@ staff
   )
   .action(addStaff);
 staff.command('list').description('list staff accounts').action(listStaff);
+
+program
+  .command('backup <file>')
+  .description(
+    'write a gzip tar archive of the database and blobs in DATA_DIR; ' +
+      'safe while the relay runs',
+  )
+  .action(backup);
+program
+  .command('restore <file>')
+  .description(
+    'restore an archive from portico backup into DATA_DIR, which must be ' +
+      'empty or missing',
+  )
+  .action(restore);
 
 async function start(): Promise<void> {
   const config = readConfig();
@@ -98,6 +114,24 @@ async function withAccounts(
   } finally {
     await storage.close();
   }
+}
+
+async function backup(file: string): Promise<void> {
+  const config = readConfig();
+  const manifest = await createBackup(config.dataDir, file);
+  console.log(
+    `Backup written to ${file}: database and ${manifest.blobCount} blobs ` +
+      `(${manifest.blobBytes} bytes).`,
+  );
+}
+
+async function restore(file: string): Promise<void> {
+  const config = readConfig();
+  const manifest = await restoreBackup(file, config.dataDir);
+  console.log(
+    `Restored the backup of ${manifest.createdAt} into ${config.dataDir}: ` +
+      `database and ${manifest.blobCount} blobs.`,
+  );
 }
 
 /** Reads the whole of stdin and drops one trailing line break. */

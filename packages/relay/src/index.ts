@@ -13,3 +13,9 @@ export type {
   Storage,
   StoredUpdate,
 } from './storage/types.js';
+export {
+  createBackup,
+  restoreBackup,
+  BackupError,
+  type BackupManifest,
+} from './backup/backup.js';
