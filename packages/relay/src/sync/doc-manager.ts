@@ -4,6 +4,7 @@ import type { RelayMetrics } from '../metrics.js';
 import type { UpdateWriter } from '../storage/update-writer.js';
 import type { Storage, StoredUpdate } from '../storage/types.js';
 import { RelayDoc } from './relay-doc.js';
+import { RELAY_ORIGIN, buildRelayUpdate } from './relay-write.js';
 import { MalformedMessageError, describe } from './wire.js';
 
 export interface DocManagerOptions {
@@ -37,6 +38,8 @@ export class DocManager {
   private readonly entries = new Map<string, Entry>();
   private readonly background = new Set<Promise<void>>();
   private readonly compacting = new Set<string>();
+  /** Tail of each doc's chain of relay writes, see `writeAsRelay`. */
+  private readonly relayWrites = new Map<string, Promise<void>>();
   private readonly compactAfterRows: number;
   private closed = false;
 
@@ -82,6 +85,29 @@ export class DocManager {
     }
   }
 
+  /**
+   * Writes into a doc as the relay, a fixed origin. `mutate` runs on a
+   * scratch copy of the doc, so the live doc changes only after the update
+   * is stored, as with a client's write. Then every follower receives it.
+   * Relay writes to one doc run one after another, so each `mutate` sees
+   * the earlier ones. A `mutate` that changes nothing stores nothing.
+   */
+  writeAsRelay(docName: string, mutate: (doc: Y.Doc) => void): Promise<void> {
+    const previous = this.relayWrites.get(docName) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.relayWrite(docName, mutate),
+      () => this.relayWrite(docName, mutate),
+    );
+    this.relayWrites.set(docName, next);
+    const forget = () => {
+      if (this.relayWrites.get(docName) === next) {
+        this.relayWrites.delete(docName);
+      }
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
   /** Number of docs in memory or loading. */
   get size(): number {
     return this.entries.size;
@@ -89,12 +115,30 @@ export class DocManager {
 
   /** Unloads every doc and waits for background compactions. */
   async close(): Promise<void> {
+    // Relay writes already asked for still land, like a client's write
+    // that arrived before the shutdown.
+    await Promise.allSettled([...this.relayWrites.values()]);
     this.closed = true;
     for (const [docName, entry] of this.entries) {
       clearTimeout(entry.idleTimer);
       this.unload(docName, entry, false);
     }
     await Promise.allSettled([...this.background]);
+  }
+
+  private async relayWrite(
+    docName: string,
+    mutate: (doc: Y.Doc) => void,
+  ): Promise<void> {
+    if (this.closed)
+      throw new Error(`Relay is closing, so ${docName} was not written.`);
+    const doc = await this.acquire(docName);
+    try {
+      const update = buildRelayUpdate(doc.doc, mutate);
+      if (update !== undefined) await this.store(doc, update, RELAY_ORIGIN);
+    } finally {
+      this.release(docName);
+    }
   }
 
   private apply(doc: RelayDoc, update: Uint8Array, origin: object): void {
