@@ -52,7 +52,9 @@ async function start(): Promise<void> {
   const relay = await startRelay(config, { logger });
   stopOnSignals(relay, logger);
 
-  console.log(`Public URL: ${config.publicUrl}`);
+  const base = config.publicUrl.replace(/\/$/, '');
+  console.log(`Staff app: ${base}/staff/`);
+  console.log(`Client portal: ${base}/`);
   console.log(`Data folder: ${config.dataDir}`);
   if ((await relay.accounts.listStaff()).length === 0) {
     console.log(

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Accounts } from './accounts/accounts.js';
 import type { RelayConfig } from './config.js';
 import { createApp } from './http/app.js';
+import type { WebAppDirs } from './http/web-apps.js';
 import { createLogger, type Logger } from './logger.js';
 import { RelayMetrics } from './metrics.js';
 import { SqliteStorage } from './storage/sqlite.js';
@@ -16,6 +17,8 @@ export interface RelayOptions {
   logger?: Logger;
   /** Update rows appended to a doc before it is compacted. */
   compactAfterRows?: number;
+  /** Folders of the built web apps; defaults to the UI packages' dist. */
+  webApps?: WebAppDirs;
 }
 
 /** A running relay. */
@@ -71,6 +74,7 @@ export async function startRelay(
     logger,
     publicOrigin,
     secureCookie: publicOrigin.startsWith('https:'),
+    webApps: options.webApps,
     isHealthy: () => !stopping,
   });
   const server = http.createServer(app);

@@ -11,6 +11,11 @@ import { originAllowed, readCredential } from '../accounts/credentials.js';
 import type { RelayMetrics } from '../metrics.js';
 import { authRoutes } from './auth-routes.js';
 import { errorHandler, sendError } from './errors.js';
+import {
+  defaultWebAppDirs,
+  webAppRoutes,
+  type WebAppDirs,
+} from './web-apps.js';
 
 export interface AppOptions {
   accounts: Accounts;
@@ -18,6 +23,8 @@ export interface AppOptions {
   logger: Logger;
   publicOrigin: string;
   secureCookie: boolean;
+  /** Folders of the built web apps; defaults to the UI packages' dist. */
+  webApps?: WebAppDirs;
   /** Returns false once the relay cannot serve (for example, shutting down). */
   isHealthy: () => boolean;
 }
@@ -34,7 +41,7 @@ export function createApp(options: AppOptions): express.Express {
       serializers: { req: summarizeRequest, res: summarizeResponse },
     }),
   );
-  app.use(helmet());
+  app.use(securityHeaders(options.secureCookie));
   app.use(express.json({ limit: '16kb' }));
   app.use(checkOrigin(options.publicOrigin));
 
@@ -52,9 +59,27 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api', (_req, res) => {
     sendError(res, 404, 'not_found', 'No such API endpoint.');
   });
+  app.use(webAppRoutes(options.webApps ?? defaultWebAppDirs(), options.logger));
 
   app.use(errorHandler(options.logger));
   return app;
+}
+
+/**
+ * helmet's defaults, minus the two that break a relay served over plain
+ * HTTP on a LAN or loopback: upgrading subresources to https and HSTS.
+ * Behind HTTPS (a `https:` PUBLIC_URL) both stay on.
+ */
+function securityHeaders(secure: boolean) {
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        upgradeInsecureRequests: secure ? [] : null,
+        imgSrc: ["'self'", 'data:', 'blob:'],
+      },
+    },
+    strictTransportSecurity: secure,
+  });
 }
 
 interface SerializedRequest {
