@@ -21,3 +21,4 @@ export {
   type Session,
 } from './portal-engine.js';
 export * from './schemas.js';
+export * from './billing-api/index.js';

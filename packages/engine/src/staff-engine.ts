@@ -11,6 +11,11 @@ import {
   type CollectionSpec,
   type JsonRecord,
 } from './collections.js';
+import {
+  createStaffBilling,
+  type StaffBilling,
+} from './billing-api/staff-billing.js';
+import { guardInvoiceStore } from './billing-api/invoice-store.js';
 import { EngineCore } from './engine-core.js';
 import type { EngineError } from './errors.js';
 import type { EngineOptions } from './options.js';
@@ -68,6 +73,8 @@ export interface StaffEngine {
   invoices: RecordStore<Invoice, InvoiceInput>;
   payments: RecordStore<Payment, PaymentInput>;
   outbox: RecordStore<OutboxMessage, OutboxInput>;
+  /** Invoice life cycle, payments, publishing and payment settings. */
+  billing: StaffBilling;
   /** The raw RxDB collections. App writes on them are synced too. */
   collections: StaffCollections;
   connection$: Observable<ConnectionState>;
@@ -187,12 +194,23 @@ function staffApi(core: EngineCore, firm: DocReplica): StaffEngine {
       HOOKS[name],
     );
   };
+  const contacts = store<Contact, ContactInput>('contacts');
+  const invoices = guardInvoiceStore(store<Invoice, InvoiceInput>('invoices'));
+  const payments = store<Payment, PaymentInput>('payments');
+  const billing = createStaffBilling({
+    core,
+    firm,
+    contacts,
+    invoices,
+    payments,
+  });
   return {
-    contacts: store<Contact, ContactInput>('contacts'),
+    contacts,
     documents: store<Document, DocumentInput>('documents'),
-    invoices: store<Invoice, InvoiceInput>('invoices'),
-    payments: store<Payment, PaymentInput>('payments'),
+    invoices,
+    payments,
     outbox: store<OutboxMessage, OutboxInput>('outbox'),
+    billing,
     // The bridge handles rows as plain JSON; the schemas fix their types.
     collections: collections as unknown as StaffCollections,
     connection$: core.connection$,
@@ -202,6 +220,9 @@ function staffApi(core: EngineCore, firm: DocReplica): StaffEngine {
     waitForAllSaved: () => core.waitForAllSaved(),
     goOffline: () => core.goOffline(),
     goOnline: () => core.goOnline(),
-    close: () => core.close(),
+    close: async () => {
+      await billing.stop();
+      await core.close();
+    },
   };
 }
