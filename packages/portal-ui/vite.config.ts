@@ -22,7 +22,24 @@ export default defineConfig({
       'rxdb/plugins/validate-ajv': stub,
     },
   },
-  build: { outDir: 'dist', emptyOutDir: true },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        sw: fileURLToPath(
+          new URL('./src/offline/service-worker.ts', import.meta.url),
+        ),
+      },
+      output: {
+        // The worker's URL is its identity, so it keeps a fixed name,
+        // because a hashed name would register a new worker every release.
+        entryFileNames: (chunk) =>
+          chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js',
+      },
+    },
+  },
   preview: {
     host: '127.0.0.1',
     proxy: {

@@ -380,6 +380,29 @@ describe('offline', () => {
   });
 });
 
+describe('offline reload', () => {
+  it('opens from the cached shell with no server', async () => {
+    const own = await startPortalServer(firm.relay.url);
+    try {
+      const context = await browser.newContext({ viewport: DESKTOP });
+      contexts.push(context);
+      const page = await context.newPage();
+      await logIn(page, own.url, clientA.email, clientA.password);
+      await page.getByText('Annual accounts 2024.pdf').waitFor();
+      await page.evaluate(async () => {
+        await navigator.serviceWorker.ready;
+      });
+
+      await own.close();
+      await page.reload();
+      await page.locator('[data-offline-notice]').waitFor();
+      await page.getByText('Annual accounts 2024.pdf').waitFor();
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('layout and accessibility', () => {
   const viewports = [
     ['phone', PHONE],

@@ -64,6 +64,8 @@ export async function startPortalServer(
     },
     close: () =>
       new Promise((resolve) => {
+        // Upgraded sockets are no longer HTTP connections of the server.
+        for (const socket of tunnels) socket.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
