@@ -33,14 +33,17 @@ async function login(url: string): Promise<string> {
 }
 
 /** Builds a `ws` subclass that sends the bearer token on every upgrade. */
-function bearerWebSocket(bearer: string): typeof WebSocket {
-  return class extends WebSocket {
-    constructor(address: string, protocols?: string | string[]) {
+function bearerWebSocket(bearer: string): typeof globalThis.WebSocket {
+  class BearerWebSocket extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
       super(address, protocols, {
         headers: { authorization: `Bearer ${bearer}` },
       });
     }
-  };
+  }
+  // y-websocket types its polyfill as the DOM WebSocket; `ws` provides the
+  // members it uses (binaryType, the on* handlers, send and close).
+  return BearerWebSocket as unknown as typeof globalThis.WebSocket;
 }
 
 function waitForSynced(provider: WebsocketProvider): Promise<void> {
