@@ -22,3 +22,11 @@ export {
 } from './portal-engine.js';
 export * from './schemas.js';
 export * from './billing-api/index.js';
+export type { StaffFiles, LocalFile } from './transfers/staff-files.js';
+export type {
+  Transfer,
+  TransferKind,
+  TransferState,
+} from './transfers/types.js';
+export { MAX_TRANSFER_ATTEMPTS } from './transfers/transfer-queue.js';
+export { LOCAL_CHUNK_BYTES } from './transfers/file-store.js';

@@ -39,6 +39,7 @@ import type {
   PortalSettings,
 } from './schemas.js';
 import type { ConnectionState } from './sync/connection.js';
+import { openStaffFiles, type StaffFiles } from './transfers/staff-files.js';
 
 type WithOptional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
@@ -75,6 +76,8 @@ export interface StaffEngine {
   outbox: RecordStore<OutboxMessage, OutboxInput>;
   /** Invoice life cycle, payments, publishing and payment settings. */
   billing: StaffBilling;
+  /** Portal files, local document bytes and the File Transfer Queue. */
+  files: StaffFiles;
   /** The raw RxDB collections. App writes on them are synced too. */
   collections: StaffCollections;
   connection$: Observable<ConnectionState>;
@@ -121,8 +124,17 @@ export async function openStaffEngine(
   try {
     const firm = await openDocs(core);
     followPublishedContacts(core, firm);
+    const api = staffApi(core, firm);
+    const files = await openStaffFiles(core, api);
     if (options.startOnline !== false) core.goOnline();
-    return staffApi(core, firm);
+    return {
+      ...api,
+      files,
+      close: async () => {
+        await files.close();
+        await api.close();
+      },
+    };
   } catch (error) {
     await core.close();
     throw error;
@@ -177,7 +189,10 @@ function followPublishedContacts(core: EngineCore, firm: DocReplica): void {
   // portal doc is followed again.
 }
 
-function staffApi(core: EngineCore, firm: DocReplica): StaffEngine {
+function staffApi(
+  core: EngineCore,
+  firm: DocReplica,
+): Omit<StaffEngine, 'files'> {
   const collections = core.database.collections;
   const store = <T, TInput>(name: string) => {
     const spec = SPECS.find((candidate) => candidate.name === name);
