@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const LOG_LEVELS = [
   'fatal',
@@ -37,6 +38,13 @@ export interface RelayConfig {
   maxConnectionsPerAccount: number;
   /** Time a doc stays in memory after its last connection left, in ms. */
   docIdleMs: number;
+  /** Largest accepted file upload, in bytes. */
+  maxUploadBytes: number;
+  /**
+   * Age in ms after which a blob that no record references is removed, and
+   * an unfinished resumable upload is abandoned.
+   */
+  blobGraceMs: number;
 }
 
 /** Thrown by `loadConfig`; the message names every invalid variable. */
@@ -67,6 +75,8 @@ const envSchema = z.object({
   MAX_DOCS_PER_CONNECTION: integer(1, 1_000_000).default(2000),
   MAX_CONNECTIONS_PER_ACCOUNT: integer(1, 1_000_000).default(50),
   DOC_IDLE_MS: integer(0, 24 * 60 * 60 * 1000).default(30_000),
+  MAX_UPLOAD_BYTES: integer(0, Number.MAX_SAFE_INTEGER).default(2 * 1024 * MIB),
+  BLOB_GRACE_MS: integer(0, 365 * DAY_MS).default(DAY_MS),
 });
 
 type EnvName = keyof z.infer<typeof envSchema>;
@@ -103,6 +113,8 @@ export function loadConfig(
     maxDocsPerConnection: values.MAX_DOCS_PER_CONNECTION,
     maxConnectionsPerAccount: values.MAX_CONNECTIONS_PER_ACCOUNT,
     docIdleMs: values.DOC_IDLE_MS,
+    maxUploadBytes: values.MAX_UPLOAD_BYTES,
+    blobGraceMs: values.BLOB_GRACE_MS,
   };
 }
 

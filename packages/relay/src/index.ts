@@ -19,3 +19,12 @@ export {
   BackupError,
   type BackupManifest,
 } from './backup/backup.js';
+export * from './blobs/index.js';
+export { startBlobService, type BlobService } from './blobs/service.js';
+export {
+  createPortalFilesRouter,
+  queueStaffNoticeInOutbox,
+  requireRole,
+  type PortalFilesOptions,
+  type UploadNotice,
+} from './http/portal-files.js';

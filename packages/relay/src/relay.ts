@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Accounts } from './accounts/accounts.js';
+import { startBlobService, type BlobService } from './blobs/service.js';
 import type { RelayConfig } from './config.js';
 import { createApp } from './http/app.js';
 import type { WebAppDirs } from './http/web-apps.js';
@@ -30,6 +31,8 @@ export interface Relay {
   readonly storage: Storage;
   readonly docs: DocManager;
   readonly metrics: RelayMetrics;
+  /** Blob store, upload routes and blob garbage collection. */
+  readonly blobs: BlobService;
   /**
    * Stops accepting connections, closes open sockets with 1001, commits
    * the pending batch of updates and closes the database.
@@ -67,6 +70,8 @@ export async function startRelay(
     maxConnectionsPerAccount: config.maxConnectionsPerAccount,
   });
 
+  const blobs = startBlobService({ config, accounts, docs, storage, logger });
+
   let stopping = false;
   const app = createApp({
     accounts,
@@ -76,6 +81,7 @@ export async function startRelay(
     secureCookie: publicOrigin.startsWith('https:'),
     webApps: options.webApps,
     isHealthy: () => !stopping,
+    apiRouters: blobs.routers,
   });
   const server = http.createServer(app);
   server.on('upgrade', (req, socket, head) =>
@@ -85,6 +91,7 @@ export async function startRelay(
   try {
     port = await listen(server, config.port, config.host);
   } catch (error) {
+    await blobs.stop();
     await storage.close();
     throw error;
   }
@@ -100,12 +107,13 @@ export async function startRelay(
     await sync.close();
     server.closeAllConnections();
     await closed;
+    await blobs.stop();
     await writer.flush();
     await docs.close();
     await storage.close();
     logger.info('relay stopped');
   };
-  return { url, port, accounts, storage, docs, metrics, close };
+  return { url, port, accounts, storage, docs, metrics, blobs, close };
 }
 
 function listen(

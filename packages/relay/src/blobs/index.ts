@@ -2,7 +2,22 @@ export * from './errors.js';
 export { safeMediaType, OPAQUE_MEDIA_TYPE } from './media-types.js';
 export { CHUNK_FIELD, FILE_FIELD, SHA256_FIELD } from './multipart.js';
 export { parseRange, type RangeResult } from './range.js';
-export { createBlobRouter, type BlobRouterOptions } from './routes.js';
+export {
+  createBlobRouter,
+  finishBlobUpload,
+  type BlobRouterOptions,
+} from './routes.js';
+export {
+  BlobMaintenance,
+  DEFAULT_MAINTENANCE_INTERVAL_MS,
+  type BlobMaintenanceOptions,
+  type MaintenanceResult,
+} from './maintenance.js';
+export {
+  blobUploadMiddleware,
+  discardIfCreated,
+  storedUploadOf,
+} from './multipart.js';
 export { sendBlob, type SendBlobOptions } from './send.js';
 export {
   FsBlobStore,

@@ -132,9 +132,12 @@ export function createBlobRouter(options: BlobRouterOptions): Router {
   return router;
 }
 
-// Runs after multer: the file is stored, but fields sent after it are only
-// checked now. A failing check drops the blob this request created.
-async function finishBlobUpload(
+/**
+ * Runs after the multer middleware: the file is stored, but fields sent
+ * after it are only checked now. A failing check drops the blob this
+ * request created.
+ */
+export async function finishBlobUpload(
   req: Request,
   store: BlobStore,
 ): Promise<{ sha256: string; size: number; name: string }> {
@@ -210,7 +213,8 @@ function singleQueryValue(req: Request, key: string): string | undefined {
   );
 }
 
-function createErrorHandler(
+/** Sends blob errors as `{ error: { code, message } }` and logs them. */
+export function createErrorHandler(
   logger: BlobRouterOptions['logger'],
 ): express.ErrorRequestHandler {
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {

@@ -27,6 +27,8 @@ export interface AppOptions {
   webApps?: WebAppDirs;
   /** Returns false once the relay cannot serve (for example, shutting down). */
   isHealthy: () => boolean;
+  /** Further API routers, such as the blob and portal file routes. */
+  apiRouters?: readonly express.Router[];
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -56,6 +58,7 @@ export function createApp(options: AppOptions): express.Express {
     res.send(await options.metrics.registry.metrics());
   });
   app.use('/api/auth', authRoutes(options));
+  for (const router of options.apiRouters ?? []) app.use(router);
   app.use('/api', (_req, res) => {
     sendError(res, 404, 'not_found', 'No such API endpoint.');
   });

@@ -103,6 +103,13 @@ export class SqliteStorage implements Storage {
     });
   }
 
+  listDocNames(): Promise<string[]> {
+    return this.run(() => {
+      const rows = this.statements.docNames.all() as { doc_name: string }[];
+      return rows.map((row) => row.doc_name);
+    });
+  }
+
   replaceUpdates(
     docName: string,
     merged: Uint8Array,
@@ -238,6 +245,9 @@ function prepareStatements(db: Database.Database) {
   return {
     insertUpdate: db.prepare(
       'INSERT INTO doc_updates (doc_name, data) VALUES (?, ?)',
+    ),
+    docNames: db.prepare(
+      'SELECT DISTINCT doc_name FROM doc_updates ORDER BY doc_name',
     ),
     loadUpdates: db.prepare(
       'SELECT id, data FROM doc_updates WHERE doc_name = ? ORDER BY id',

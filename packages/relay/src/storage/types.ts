@@ -62,6 +62,9 @@ export interface Storage {
     replacedIds: readonly number[],
   ): Promise<void>;
 
+  /** Names of every doc with stored updates, for blob garbage collection. */
+  listDocNames(): Promise<string[]>;
+
   createAccount(account: NewAccount): Promise<Account>;
   findAccountByEmail(email: string): Promise<Account | undefined>;
   findAccountById(id: string): Promise<Account | undefined>;
