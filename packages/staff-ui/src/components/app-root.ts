@@ -94,8 +94,7 @@ export class StaffApp extends LitElement {
       if (check.kind === 'signed-out') this.screen = { kind: 'login' };
       else await this.open(check.account);
     } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      this.screen = { kind: 'login', error: error.message };
+      this.screen = { kind: 'login', error: messageOf(error) };
     }
   }
 
@@ -105,8 +104,7 @@ export class StaffApp extends LitElement {
       const account = await this.auth.login(event.email, event.password);
       await this.open(account);
     } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      this.screen = { kind: 'login', error: error.message };
+      this.screen = { kind: 'login', error: messageOf(error) };
     }
   }
 
@@ -164,6 +162,20 @@ export class StaffApp extends LitElement {
       notice: notices.filter(Boolean).join(' ') || 'You are logged out.',
     };
   }
+}
+
+/**
+ * Formats an error for the login form. AuthError messages are written for
+ * staff. Any other error is unexpected, so it is shown with a next step
+ * instead of leaving the screen stuck.
+ */
+function messageOf(error: unknown): string {
+  if (error instanceof AuthError) return error.message;
+  const reason = error instanceof Error ? error.message : String(error);
+  return (
+    `Portico failed: ${reason}. Reload the page and try again; if this ` +
+    'repeats, tell your administrator.'
+  );
 }
 
 declare global {
