@@ -2,7 +2,8 @@
  * The built portal in Debian's Chromium against a real relay, with the
  * firm's data published through a real staff engine.
  */
-import { mkdir } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -12,7 +13,9 @@ import {
   STAFF_EMAIL,
   STAFF_PASSWORD,
   addClient,
+  listRows,
   publish,
+  uploadBlob,
   startFirm,
   type PublishedClient,
   type TestFirm,
@@ -24,7 +27,9 @@ import {
 
 const FIRM_NAME = 'Lindqvist & Okafor Accountants';
 const SHA = 'a'.repeat(64);
-/** Where screenshots go when set, such as for the docs. */
+/** Relay upload limit in bytes, small so the 413 case needs no big file. */
+const UPLOAD_LIMIT = 100_000;
+/** Folder for page screenshots, such as for the docs; unset saves none. */
 const SCREENSHOT_DIR = process.env['PORTICO_SCREENSHOT_DIR'];
 
 let firm: TestFirm;
@@ -35,7 +40,7 @@ let clientB: PublishedClient;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  firm = await startFirm();
+  firm = await startFirm({ MAX_UPLOAD_BYTES: String(UPLOAD_LIMIT) });
   server = await startPortalServer(firm.relay.url);
   browser = await launchChromium();
   clientA = await addClient(firm, 'Ada Byron', 'ada@client.test', {
@@ -258,6 +263,78 @@ describe('signed-in client', () => {
   });
 });
 
+describe('files', () => {
+  it('downloads a file with its exact bytes', async () => {
+    const bytes = randomBytes(30_000);
+    const sha256 = await uploadBlob(firm, 'Engagement letter.pdf', bytes);
+    expect(sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    await publish(firm, 'portalfiles', [
+      fileRow(
+        clientA.contactId,
+        'a-letter',
+        'Engagement letter.pdf',
+        '2025-04-02',
+        {
+          sha256,
+          size: bytes.length,
+        },
+      ),
+    ]);
+    const page = await openAsClientA();
+    const link = page.getByRole('link', {
+      name: 'Download Engagement letter.pdf',
+    });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      link.click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('Engagement letter.pdf');
+    const saved = await readFile(await download.path());
+    expect(createHash('sha256').update(saved).digest('hex')).toBe(sha256);
+  });
+
+  it('uploads two files to the firm', async () => {
+    const page = await openAsClientA();
+    await page.locator('#picker').setInputFiles([
+      {
+        name: 'Bank statement.pdf',
+        mimeType: 'application/pdf',
+        buffer: randomBytes(40_000),
+      },
+      {
+        name: 'Payslip.pdf',
+        mimeType: 'application/pdf',
+        buffer: randomBytes(20_000),
+      },
+    ]);
+    const done = page.locator('[data-upload="done"]');
+    await expect.poll(() => done.count()).toBe(2);
+    await page.getByText('Bank statement.pdf').last().waitFor();
+
+    // Staff see the uploads in the client's portal doc.
+    await expect
+      .poll(async () =>
+        (await listRows(firm, 'portalfiles'))
+          .filter((row) => row['direction'] === 'from-client')
+          .map((row) => row['name'])
+          .sort(),
+      )
+      .toEqual(expect.arrayContaining(['Bank statement.pdf', 'Payslip.pdf']));
+  });
+
+  it('explains a file over the limit', async () => {
+    const page = await openAsClientA();
+    await page.locator('#picker').setInputFiles({
+      name: 'Huge scan.tiff',
+      mimeType: 'image/tiff',
+      buffer: randomBytes(UPLOAD_LIMIT + 50_000),
+    });
+    const alert = page.locator('[data-upload="failed"] [role="alert"]');
+    await expect.poll(() => alert.textContent()).toContain('too large');
+    expect(await alert.textContent()).toContain('Huge scan.tiff');
+  });
+});
+
 describe('accounts', () => {
   it('reports a wrong password', async () => {
     const page = await newPage();
@@ -354,10 +431,12 @@ describe('isolation', () => {
 
     await page.getByRole('link', { name: 'Invoices' }).click();
     await page.getByText('No invoices yet.').waitFor();
-    const crafted = await page.request.get(
-      `${server.url}/api/portal/files/a-accounts`,
-    );
-    expect(crafted.status()).toBe(404);
+    // Sent from the page, so the request carries B's session cookie.
+    const crafted = await page.evaluate(async () => {
+      const response = await fetch('/api/portal/files/a-accounts');
+      return response.status;
+    });
+    expect(crafted).toBe(404);
   });
 });
 
@@ -370,6 +449,9 @@ describe('offline', () => {
     server.setRelayReachable(false);
     await notice.waitFor();
     expect(await page.getByText('Annual accounts 2024.pdf').count()).toBe(1);
+    const downloads = page.getByRole('link', { name: /^Download / });
+    await expect.poll(() => downloads.count()).toBe(0);
+    expect(await page.locator('#picker').isDisabled()).toBe(true);
 
     await page.reload();
     await notice.waitFor();

@@ -48,6 +48,11 @@ export class FilesView extends LitElement {
       .drop label {
         font-weight: 600;
       }
+      /* The input is invisible, so its label shows the keyboard focus. */
+      .drop input:focus-visible + label {
+        outline: 3px solid var(--focus, #f0b429);
+        outline-offset: 2px;
+      }
       .uploads progress {
         width: 100%;
         height: 0.75rem;
@@ -121,7 +126,6 @@ export class FilesView extends LitElement {
       @drop=${(event: DragEvent) => this.drop(event)}
     >
       <p>Drag files here, or</p>
-      <label class="button" for="picker">Choose files</label>
       <input
         id="picker"
         type="file"
@@ -129,6 +133,7 @@ export class FilesView extends LitElement {
         ?disabled=${this.offline}
         @change=${(event: Event) => this.picked(event)}
       />
+      <label class="button" for="picker">Choose files</label>
       ${
         this.offline
           ? html`<p class="muted">Uploads need a connection.</p>`
@@ -178,20 +183,25 @@ export class FilesView extends LitElement {
         <span>${fromFirm ? 'From your firm' : 'Sent by you'}</span>
         ${fromFirm ? nothing : html`<span>${takenInText(file)}</span>`}
       </div>
-      <div class="actions">
-        ${
-          file.status === 'available'
-            ? html`<a
-                class="button secondary"
-                href=${downloadUrl(file.id)}
-                download=${file.name}
-                aria-label="Download ${file.name}"
-                >Download</a
-              >`
-            : html`<span class="badge">Processing</span>`
-        }
-      </div>
+      <div class="actions">${this.renderFileAction(file)}</div>
     </li>`;
+  }
+
+  private renderFileAction(file: PortalFile) {
+    if (file.status !== 'available') {
+      return html`<span class="badge">Processing</span>`;
+    }
+    // Downloads come from the relay, so offline the link would only fail.
+    if (this.offline) {
+      return html`<span class="badge">Download when online</span>`;
+    }
+    return html`<a
+      class="button secondary"
+      href=${downloadUrl(file.id)}
+      download=${file.name}
+      aria-label="Download ${file.name}"
+      >Download</a
+    >`;
   }
 
   private dragOver(event: DragEvent): void {

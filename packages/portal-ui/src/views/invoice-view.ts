@@ -78,8 +78,9 @@ export class InvoiceView extends LitElement {
     if (invoice === undefined) {
       return html`<h1>Invoice not found</h1>
         <p>
-          This invoice is not in your portal. It may have been withdrawn by your
-          firm.
+          This invoice is not in your portal. Right after you log in it may
+          still be on its way, so wait a moment. Otherwise your firm may have
+          withdrawn it.
         </p>
         <p><a href="/invoices">All invoices</a></p>`;
     }

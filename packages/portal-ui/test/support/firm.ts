@@ -16,16 +16,22 @@ export const STAFF_PASSWORD = 'staff password for tests';
 export interface TestFirm {
   relay: Relay;
   staff: StaffEngine;
+  /** Bearer token of the staff account. */
+  staffToken: string;
   stop(): Promise<void>;
 }
 
-export async function startFirm(): Promise<TestFirm> {
+/** Starts a relay; `env` adds relay settings such as `MAX_UPLOAD_BYTES`. */
+export async function startFirm(
+  env: Record<string, string> = {},
+): Promise<TestFirm> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'portico-portal-ui-'));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
+    ...env,
   });
   const relay = await startRelay(config);
   await relay.accounts.createStaff(STAFF_EMAIL, STAFF_PASSWORD);
@@ -44,6 +50,7 @@ export async function startFirm(): Promise<TestFirm> {
   return {
     relay,
     staff,
+    staffToken: token,
     async stop() {
       await staff.close();
       await relay.close();
@@ -104,10 +111,44 @@ export async function publish(
   await firm.staff.waitForAllSaved();
 }
 
-/** The part of an RxDB collection these helpers write through. */
+/** Stores bytes in the relay's blob store as staff; returns the SHA-256. */
+export async function uploadBlob(
+  firm: TestFirm,
+  name: string,
+  bytes: Uint8Array,
+): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(bytes)]), name);
+  const response = await fetch(`${firm.relay.url}/api/blobs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${firm.staffToken}` },
+    body: form,
+  });
+  if (response.status !== 201) {
+    throw new Error(
+      `POST /api/blobs failed with status ${response.status}: ${await response.text()}`,
+    );
+  }
+  const body = (await response.json()) as { sha256: string };
+  return body.sha256;
+}
+
+/** Returns the rows of a staff collection as plain JSON. */
+export async function listRows(
+  firm: TestFirm,
+  collection: string,
+): Promise<Record<string, unknown>[]> {
+  const rows = await requireCollection(firm.staff.collections, collection)
+    .find()
+    .exec();
+  return rows.map((row) => row.toJSON());
+}
+
+/** The part of an RxDB collection these helpers use. */
 interface WritableCollection {
   insert(row: Record<string, unknown>): Promise<unknown>;
   bulkInsert(rows: Record<string, unknown>[]): Promise<unknown>;
+  find(): { exec(): Promise<{ toJSON(): Record<string, unknown> }[]> };
 }
 
 // The rows are plain JSON checked by the engine's schemas on the way to
