@@ -4,6 +4,11 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  createPaymentProvider,
+  PaymentSettingsError,
+  type PaymentSettings,
+} from './payments/index.js';
 
 const MIB = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -38,6 +43,8 @@ export interface RelayConfig {
   maxConnectionsPerAccount: number;
   /** Time a doc stays in memory after its last connection left, in ms. */
   docIdleMs: number;
+  /** Online payment provider secrets; none set turns payments off. */
+  payments: PaymentSettings;
   /** Largest accepted file upload, in bytes. */
   maxUploadBytes: number;
   /**
@@ -75,6 +82,9 @@ const envSchema = z.object({
   MAX_DOCS_PER_CONNECTION: integer(1, 1_000_000).default(2000),
   MAX_CONNECTIONS_PER_ACCOUNT: integer(1, 1_000_000).default(50),
   DOC_IDLE_MS: integer(0, 24 * 60 * 60 * 1000).default(30_000),
+  STRIPE_SECRET_KEY: optionalText,
+  STRIPE_WEBHOOK_SECRET: optionalText,
+  STRIPE_API_BASE: optionalText,
   MAX_UPLOAD_BYTES: integer(0, Number.MAX_SAFE_INTEGER).default(2 * 1024 * MIB),
   BLOB_GRACE_MS: integer(0, 365 * DAY_MS).default(DAY_MS),
 });
@@ -113,6 +123,11 @@ export function loadConfig(
     maxDocsPerConnection: values.MAX_DOCS_PER_CONNECTION,
     maxConnectionsPerAccount: values.MAX_CONNECTIONS_PER_ACCOUNT,
     docIdleMs: values.DOC_IDLE_MS,
+    payments: checkedPaymentSettings({
+      stripeSecretKey: values.STRIPE_SECRET_KEY,
+      stripeWebhookSecret: values.STRIPE_WEBHOOK_SECRET,
+      stripeApiBase: values.STRIPE_API_BASE,
+    }),
     maxUploadBytes: values.MAX_UPLOAD_BYTES,
     blobGraceMs: values.BLOB_GRACE_MS,
   };
@@ -127,6 +142,17 @@ function pickSetVariables(
     if (value !== undefined && value !== '') picked[name] = value;
   }
   return picked;
+}
+
+/** Raises `ConfigError` for payment settings the provider cannot use. */
+function checkedPaymentSettings(settings: PaymentSettings): PaymentSettings {
+  try {
+    createPaymentProvider(settings);
+  } catch (error) {
+    if (!(error instanceof PaymentSettingsError)) throw error;
+    throw new ConfigError(`Invalid configuration: ${error.message}`);
+  }
+  return settings;
 }
 
 /** Wraps an IPv6 literal in brackets so it can stand in a URL. */

@@ -8,6 +8,7 @@ export type {
   Account,
   DocUpdate,
   NewAccount,
+  PaymentEventRecord,
   Role,
   Session,
   Storage,

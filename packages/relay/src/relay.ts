@@ -4,6 +4,8 @@ import { Accounts } from './accounts/accounts.js';
 import { startBlobService, type BlobService } from './blobs/service.js';
 import type { RelayConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { payRoutes } from './http/pay-routes.js';
+import { createPaymentProvider } from './payments/index.js';
 import type { WebAppDirs } from './http/web-apps.js';
 import { createLogger, type Logger } from './logger.js';
 import { RelayMetrics } from './metrics.js';
@@ -72,6 +74,16 @@ export async function startRelay(
 
   const blobs = startBlobService({ config, accounts, docs, storage, logger });
 
+  const pay = payRoutes({
+    accounts,
+    docs,
+    storage,
+    provider: createPaymentProvider(config.payments),
+    logger,
+    publicOrigin,
+    publicUrl: config.publicUrl,
+  });
+
   let stopping = false;
   const app = createApp({
     accounts,
@@ -81,6 +93,7 @@ export async function startRelay(
     secureCookie: publicOrigin.startsWith('https:'),
     webApps: options.webApps,
     isHealthy: () => !stopping,
+    payRoutes: pay,
     apiRouters: blobs.routers,
   });
   const server = http.createServer(app);

@@ -11,6 +11,7 @@ import { originAllowed, readCredential } from '../accounts/credentials.js';
 import type { RelayMetrics } from '../metrics.js';
 import { authRoutes } from './auth-routes.js';
 import { errorHandler, sendError } from './errors.js';
+import type { PayRoutes } from './pay-routes.js';
 import {
   defaultWebAppDirs,
   webAppRoutes,
@@ -27,6 +28,8 @@ export interface AppOptions {
   webApps?: WebAppDirs;
   /** Returns false once the relay cannot serve (for example, shutting down). */
   isHealthy: () => boolean;
+  /** The pay route and the payment provider's webhook. */
+  payRoutes?: PayRoutes;
   /** Further API routers, such as the blob and portal file routes. */
   apiRouters?: readonly express.Router[];
 }
@@ -44,6 +47,8 @@ export function createApp(options: AppOptions): express.Express {
     }),
   );
   app.use(securityHeaders(options.secureCookie));
+  // The webhook signature covers the raw body, so no parser may run first.
+  if (options.payRoutes) app.use(options.payRoutes.webhook);
   app.use(express.json({ limit: '16kb' }));
   app.use(checkOrigin(options.publicOrigin));
 
@@ -58,6 +63,7 @@ export function createApp(options: AppOptions): express.Express {
     res.send(await options.metrics.registry.metrics());
   });
   app.use('/api/auth', authRoutes(options));
+  if (options.payRoutes) app.use(options.payRoutes.api);
   for (const router of options.apiRouters ?? []) app.use(router);
   app.use('/api', (_req, res) => {
     sendError(res, 404, 'not_found', 'No such API endpoint.');

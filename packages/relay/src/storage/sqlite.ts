@@ -5,6 +5,7 @@ import type {
   Account,
   DocUpdate,
   NewAccount,
+  PaymentEventRecord,
   Role,
   Session,
   Storage,
@@ -44,6 +45,16 @@ const MIGRATIONS = [
     expires_at INTEGER NOT NULL
   );
   CREATE INDEX sessions_by_account ON sessions (account_id);
+  `,
+  // Payment webhook events already handled, so a redelivery is ignored.
+  `
+  CREATE TABLE IF NOT EXISTS payment_events (
+    provider TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    processed_at TEXT NOT NULL,
+    PRIMARY KEY (provider, event_id)
+  );
   `,
 ];
 
@@ -165,6 +176,24 @@ export class SqliteStorage implements Storage {
     });
   }
 
+  hasPaymentEvent(provider: string, id: string): Promise<boolean> {
+    return this.run(
+      () => this.statements.paymentEvent.get(provider, id) !== undefined,
+    );
+  }
+
+  addPaymentEvent(event: PaymentEventRecord): Promise<boolean> {
+    return this.run(() => {
+      const result = this.statements.insertPaymentEvent.run({
+        provider: event.provider,
+        event_id: event.id,
+        outcome: event.outcome,
+        processed_at: event.processedAt,
+      });
+      return result.changes === 1;
+    });
+  }
+
   createSession(session: Session): Promise<void> {
     return this.run(() => {
       this.statements.insertSession.run({
@@ -270,6 +299,14 @@ function prepareStatements(db: Database.Database) {
     insertSession: db.prepare(
       `INSERT INTO sessions (token_hash, account_id, created_at, expires_at)
        VALUES (@token_hash, @account_id, @created_at, @expires_at)`,
+    ),
+    paymentEvent: db.prepare(
+      'SELECT 1 FROM payment_events WHERE provider = ? AND event_id = ?',
+    ),
+    insertPaymentEvent: db.prepare(
+      `INSERT OR IGNORE INTO payment_events
+         (provider, event_id, outcome, processed_at)
+       VALUES (@provider, @event_id, @outcome, @processed_at)`,
     ),
     sessionByHash: db.prepare('SELECT * FROM sessions WHERE token_hash = ?'),
     deleteSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),

@@ -44,6 +44,17 @@ export interface Session {
   expiresAt: number;
 }
 
+/** A payment provider's webhook event that the relay has handled. */
+export interface PaymentEventRecord {
+  /** The provider's event id, unique per provider. */
+  id: string;
+  provider: string;
+  /** `recorded` wrote a payment; `rejected` failed the invoice checks. */
+  outcome: 'recorded' | 'rejected';
+  /** ISO 8601 UTC. */
+  processedAt: string;
+}
+
 export interface Storage {
   /**
    * Appends every update of the batch durably in one transaction. When the
@@ -69,6 +80,14 @@ export interface Storage {
   findAccountByEmail(email: string): Promise<Account | undefined>;
   findAccountById(id: string): Promise<Account | undefined>;
   listAccounts(role?: Role): Promise<Account[]>;
+
+  /** Returns true when a webhook event with this id was handled before. */
+  hasPaymentEvent(provider: string, id: string): Promise<boolean>;
+  /**
+   * Stores a handled webhook event, so a redelivery of it is ignored.
+   * Returns false when the event was already stored.
+   */
+  addPaymentEvent(event: PaymentEventRecord): Promise<boolean>;
 
   createSession(session: Session): Promise<void>;
   findSession(tokenHash: string): Promise<Session | undefined>;
