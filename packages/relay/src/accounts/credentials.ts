@@ -61,10 +61,33 @@ export function originAllowed(
   }
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * Returns true when a cookie may authenticate this request. Browsers send
+ * no `Origin` on a same-origin GET, so a safe, non-upgrade request without
+ * one is accepted unless Fetch Metadata says another site started it. The
+ * cookie is `SameSite=Strict` as well, so cross-site GETs do not carry it
+ * in current browsers. WebSocket upgrades always need a matching `Origin`,
+ * because browsers send one and cross-site WebSockets are not blocked by
+ * CORS.
+ */
+export function cookieRequestAllowed(
+  req: IncomingMessage,
+  publicOrigin: string,
+): boolean {
+  if (originAllowed(req, publicOrigin)) return true;
+  if (req.headers.origin !== undefined) return false;
+  if (req.headers.upgrade !== undefined) return false;
+  if (!SAFE_METHODS.has(req.method ?? '')) return false;
+  const site = req.headers['sec-fetch-site'];
+  return site === undefined || site === 'same-origin' || site === 'none';
+}
+
 /**
  * Authenticates a request by bearer token or session cookie. A cookie
- * counts only with an allowed `Origin`; a bearer token needs none, since
- * browsers never attach it on their own.
+ * counts only where `cookieRequestAllowed` says so; a bearer token needs
+ * no `Origin`, since browsers never attach it on their own.
  */
 export async function authenticateRequest(
   req: IncomingMessage,
@@ -75,7 +98,7 @@ export async function authenticateRequest(
   if (!credential) {
     return failure(401, 'unauthenticated', 'Log in first.');
   }
-  if (credential.via === 'cookie' && !originAllowed(req, publicOrigin)) {
+  if (credential.via === 'cookie' && !cookieRequestAllowed(req, publicOrigin)) {
     return failure(403, 'origin_mismatch', 'Origin not allowed.');
   }
   const authenticated = await accounts.authenticate(credential.token);

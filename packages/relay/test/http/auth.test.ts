@@ -170,6 +170,26 @@ describe('GET /api/auth/session', () => {
     expect(response.status).toBe(403);
   });
 
+  it('accepts the cookie on a same-origin GET without Origin', async () => {
+    const cookie = sessionCookie(
+      await login('ann@firm.example', STAFF_PASSWORD),
+    );
+    const response = await fetch(`${url}/api/auth/session`, {
+      headers: { cookie, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('rejects the cookie on a cross-site GET without Origin', async () => {
+    const cookie = sessionCookie(
+      await login('ann@firm.example', STAFF_PASSWORD),
+    );
+    const response = await fetch(`${url}/api/auth/session`, {
+      headers: { cookie, 'sec-fetch-site': 'cross-site' },
+    });
+    expect(response.status).toBe(403);
+  });
+
   it('returns 401 without a session', async () => {
     const response = await fetch(`${url}/api/auth/session`);
     expect(response.status).toBe(401);
