@@ -18,7 +18,7 @@ import { FIRM_DOC, portalDocName } from '@portico/engine/protocol';
 import type { Accounts } from '../accounts/accounts.js';
 import { authenticateRequest } from '../accounts/credentials.js';
 import { BlobError, BlobNotFoundError } from '../blobs/errors.js';
-import { safeMediaType } from '../blobs/media-types.js';
+import { OPAQUE_MEDIA_TYPE, safeMediaType } from '../blobs/media-types.js';
 import { blobUploadMiddleware, discardIfCreated } from '../blobs/multipart.js';
 import { createErrorHandler, finishBlobUpload } from '../blobs/routes.js';
 import { sendBlob } from '../blobs/send.js';
@@ -29,6 +29,8 @@ import type { DocManager } from '../sync/doc-manager.js';
 /** A client's upload that staff should hear about. */
 export interface UploadNotice {
   contactId: string;
+  /** The portal profile's display name, or the account's email. */
+  clientName: string;
   fileId: string;
   fileName: string;
 }
@@ -157,10 +159,7 @@ async function upload(
     name: stored.name,
     size: stored.size,
     sha256: stored.sha256,
-    mediaType: safeMediaType(req.file?.mimetype, stored.name).slice(
-      0,
-      MAX_MEDIA_TYPE_LENGTH,
-    ),
+    mediaType: recordedMediaType(req.file?.mimetype, stored.name),
     direction: 'from-client',
     uploadedAt: new Date().toISOString(),
     status: 'available',
@@ -177,7 +176,13 @@ async function upload(
     { contactId, fileId, sha256: stored.sha256, size: stored.size },
     'client uploaded a file',
   );
-  await notify(options, { contactId, fileId, fileName: stored.name });
+  const clientName = await readClientName(options.docs, contactId, res);
+  await notify(options, {
+    contactId,
+    clientName,
+    fileId,
+    fileName: stored.name,
+  });
   res.status(201).json({ id: fileId, ...record });
 }
 
@@ -253,12 +258,43 @@ async function markViewed(
   }
 }
 
+async function readClientName(
+  docs: DocManager,
+  contactId: string,
+  res: Response,
+): Promise<string> {
+  const docName = portalDocName(contactId);
+  const doc = await docs.acquire(docName);
+  try {
+    const profile = doc.doc.getMap<unknown>('profile').get('profile');
+    const name =
+      profile instanceof Y.Map
+        ? (profile as Y.Map<unknown>).get('displayName')
+        : undefined;
+    if (typeof name === 'string' && name.trim() !== '') return name;
+  } finally {
+    docs.release(docName);
+  }
+  return (res.locals['account'] as Account).email;
+}
+
 function clientContactId(res: Response): string {
   const account = res.locals['account'] as Account | undefined;
   if (account?.contactId == null) {
     throw new AccessError(403, 'forbidden', 'This account has no portal.');
   }
   return account.contactId;
+}
+
+/**
+ * Chooses the media type to record: the uploader's if it is a passive type,
+ * else one from the name's extension when the uploader sent none or the
+ * generic octet-stream. Active types such as HTML stay octet-stream.
+ */
+function recordedMediaType(declared: string | undefined, name: string) {
+  const generic = declared === undefined || declared === OPAQUE_MEDIA_TYPE;
+  const chosen = safeMediaType(generic ? undefined : declared, name);
+  return chosen.slice(0, MAX_MEDIA_TYPE_LENGTH);
 }
 
 function recordMap(fields: Record<string, unknown>): Y.Map<unknown> {
