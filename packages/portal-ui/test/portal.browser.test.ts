@@ -241,6 +241,17 @@ describe('signed-in client', () => {
     expect(await page.getByRole('button', { name: /^Pay/ }).count()).toBe(0);
   });
 
+  it('shows why a payment cannot start', async () => {
+    // The test relay has no payment provider configured.
+    const page = await openAsClientA();
+    await page.goto(`${server.url}/invoices/inv-open`);
+    await page.getByRole('button', { name: 'Pay 325.00 EUR' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Contact your firm');
+    expect(page.url()).toBe(`${server.url}/invoices/inv-open`);
+  });
+
   it('lists payments with their invoice', async () => {
     const page = await openAsClientA();
     await page.getByRole('link', { name: 'Payments' }).click();

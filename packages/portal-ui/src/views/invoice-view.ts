@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PortalInvoice, PortalPayment } from '@portico/engine';
 import { utcDate } from '@portico/engine/billing';
+import { ApiError } from '../api/http.js';
 import { startPayment } from '../api/portal.js';
 import {
   isPayable,
@@ -202,10 +203,25 @@ export class InvoiceView extends LitElement {
       const url = await startPayment(invoice.id);
       location.assign(url);
     } catch (error) {
-      this.error = messageOf(error);
+      this.error = payErrorMessage(error);
       this.paying = false;
     }
   }
+}
+
+/**
+ * Returns the message for a failed payment start. The relay's text for a
+ * missing payment provider is meant for its operator, so the client gets
+ * a plain one instead.
+ */
+function payErrorMessage(error: unknown): string {
+  if (error instanceof ApiError && error.code === 'payments_not_configured') {
+    return (
+      'Online payment is not available right now. Contact your firm to ' +
+      'pay this invoice.'
+    );
+  }
+  return messageOf(error);
 }
 
 declare global {
