@@ -1,5 +1,5 @@
 /**
- * Cold sync: a fresh staff engine opens against a relay that holds a firm
+ * Cold sync: a fresh staff engine opens against a relay that contains a firm
  * of 1,000 contacts and 10,000 invoices, and syncs until RxDB returns every
  * record. The peer encodes the same Yjs state, sends it over a plain `ws`
  * socket, applies it into a fresh Y.Doc and bulk-inserts the records into
@@ -25,7 +25,7 @@ import { closeSocket, openSocket } from './y-wire.js';
 
 export const CONTACTS = 1_000;
 export const INVOICES = 10_000;
-/** Upper bound of one sync; a slower run is a failure, not a figure. */
+/** Maximum time of one sync. A slower run fails instead of giving a figure. */
 const RUN_TIMEOUT_MS = 120_000;
 
 export interface ColdSyncResult {

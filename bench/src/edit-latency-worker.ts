@@ -2,7 +2,7 @@
  * Client B of the edit latency benchmark, in its own worker thread because
  * the RxDB open core limits open collections per realm. It follows one
  * contact through a Portico staff engine and through a bare Y.Doc on
- * `@y/websocket-server`, and posts every `notes` value it sees.
+ * `@y/websocket-server`, and posts every `notes` value it receives.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as Y from 'yjs';

@@ -40,7 +40,7 @@ export interface EditLatencyResult {
 
 type Side = 'portico' | 'peer';
 
-/** Edit times in ms; `porticoLocal` ends when client A's write resolved. */
+/** Edit times in ms. `porticoLocal` ends when client A's write resolved. */
 type Samples = Record<Side | 'porticoLocal', number[]>;
 
 export async function runEditLatency(
@@ -179,7 +179,7 @@ class SeenValues {
       this.waiting.delete(key);
     });
     worker.on('error', (error) => {
-      console.error('edit-latency worker failed:', error);
+      console.error('The edit-latency worker failed:', error);
     });
   }
 

@@ -1,6 +1,6 @@
 /**
  * A synthetic firm: contacts and invoices that pass the engine's schemas,
- * and the `firm` Y.Doc that holds them the way the engine's bridge writes
+ * and the `firm` Y.Doc that contains them the way the engine's bridge writes
  * records (one `Y.Map` of fields per record, keyed by id).
  */
 import * as Y from 'yjs';

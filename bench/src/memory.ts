@@ -1,8 +1,8 @@
 /**
  * Relay memory per idle doc and per idle connection. Each server runs in
- * a child process with `--expose-gc`; the child collects garbage, reads
- * `process.memoryUsage()` before and after the docs or connections are
- * added, and the delta is divided by their count.
+ * a child process with `--expose-gc`. The child collects garbage and
+ * reads `process.memoryUsage()` before and after the docs or connections
+ * are added. The delta divided by their count is the figure.
  *
  * - Idle doc: Portico stores the same portal-doc update for every doc and
  *   loads each through its doc manager without releasing it. The peer
@@ -145,7 +145,7 @@ function divide(
 }
 
 /**
- * A typical published contact's portal doc: profile, settings and three
+ * Encodes a typical published contact's portal doc: profile, settings and three
  * files, written the way the engine writes records.
  */
 function portalDocUpdate(): Uint8Array {

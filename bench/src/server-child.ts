@@ -1,8 +1,8 @@
 /**
  * A server in its own process, so that its memory and CPU are measured
  * apart from the benchmark's clients. Started by `ServerProcess` with
- * `--expose-gc`; the kind is the first argument. It answers requests on
- * the IPC channel and exits after `close`.
+ * `--expose-gc`, with the kind as the first argument. It handles requests
+ * from the IPC channel and exits after `close`.
  */
 import * as Y from 'yjs';
 import {
@@ -10,7 +10,7 @@ import {
   startYWebsocketServer,
   type PeerServer,
 } from './peer-servers.js';
-import { startRelayFixture, type RelayFixture } from './relay-fixture.js';
+import type { RelayFixture } from './relay-fixture.js';
 import type {
   MemoryUsage,
   RelayFigures,
@@ -34,6 +34,8 @@ interface Running {
 
 async function start(): Promise<Running> {
   if (kind === 'portico') {
+    // Loaded here so that the peers' processes never load the relay.
+    const { startRelayFixture } = await import('./relay-fixture.js');
     const fixture = await startRelayFixture({
       MAX_CONNECTIONS_PER_ACCOUNT: '100000',
     });
@@ -56,7 +58,8 @@ async function start(): Promise<Running> {
 
 async function measureMemory(): Promise<MemoryUsage> {
   const gc = globalThis.gc;
-  if (!gc) throw new Error('server-child needs node --expose-gc');
+  if (!gc)
+    throw new Error('gc is missing: start server-child with node --expose-gc');
   // Several passes with a turn of the event loop between them let weak
   // callbacks and finalizers run, so the figures settle.
   for (let pass = 0; pass < 4; pass++) {

@@ -15,7 +15,7 @@ export interface MemoryUsage {
   rss: number;
 }
 
-/** Figures from the Portico relay's own metrics; zero for the peers. */
+/** Figures from the Portico relay's own metrics, zero for the peers. */
 export interface RelayFigures {
   updatesStored: number;
   /** Mean time of one storage commit, ms. */

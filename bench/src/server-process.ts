@@ -27,7 +27,7 @@ export class ServerProcess {
     private readonly child: ChildProcess,
     /** `ws://` base URL of the server. */
     readonly url: string,
-    /** Staff bearer token; Portico only. */
+    /** Staff bearer token, set for Portico only. */
     readonly token: string | undefined,
   ) {
     child.on('message', (reply: ServerReply) => {
@@ -88,7 +88,7 @@ export class ServerProcess {
       await this.request({ type: 'close' });
       await withTimeout(exited, START_TIMEOUT_MS, 'server child exit');
     } catch (error) {
-      // The child is ours; stop it by its own handle so nothing leaks.
+      // This process started the child, so it stops it by its handle.
       this.child.kill('SIGKILL');
       throw error;
     }

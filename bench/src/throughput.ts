@@ -2,10 +2,10 @@
  * Relay throughput: 50 clients on one doc each send their share of
  * 200-byte Yjs updates as fast as the socket takes them, and the run ends
  * when every client has received every other client's updates. The server
- * runs in a child process; the clients share this one. Portico's clients
- * use the single-doc endpoint `/sync/firm` with a staff token; the peer's
- * use `@y/websocket-server`, whose broadcast also echoes each update to
- * its sender. Echoes are not counted as deliveries.
+ * runs in a child process, and the clients share this one. Portico's
+ * clients use the single-doc endpoint `/sync/firm` with a staff token. The
+ * peer's clients use `@y/websocket-server`, whose broadcast also echoes
+ * each update to its sender, and echoes are not counted as deliveries.
  */
 import * as decoding from 'lib0/decoding';
 import type WebSocket from 'ws';

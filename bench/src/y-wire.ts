@@ -63,7 +63,7 @@ export function syncKind(message: Uint8Array): number | undefined {
 
 /**
  * Keeps a Y.Doc in sync over one socket the way y-websocket's provider
- * does: it answers sync step 1, applies step 2 and updates, and sends
+ * does. It replies to sync step 1, applies step 2 and updates, and sends
  * local updates. `synced` resolves on the first step 2 from the server.
  */
 export class SyncedDoc {
