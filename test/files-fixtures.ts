@@ -117,7 +117,7 @@ export function clientUpload(
 ): Promise<Response> {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
-  form.append('file', new Blob([bytes]), name);
+  form.append('file', new Blob([Buffer.from(bytes)]), name);
   return fetch(`${url}/api/portal/files`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },

@@ -51,7 +51,7 @@ describe('fixture documents', () => {
 
     const documentIds: string[] = [];
     for (const fixture of fixtures) {
-      const file = new File([fixture.bytes], fixture.name);
+      const file = new File([Buffer.from(fixture.bytes)], fixture.name);
       const document = await engine.files.addDocumentFromDisk(contactId, file);
       expect(document.sha256).toBe(sha256Of(fixture.bytes));
       documentIds.push(document.id);

@@ -216,7 +216,10 @@ export class TransferQueue {
       await this.save(transfer);
       this.settleWaiters(transfer);
     } catch (error) {
-      await this.recordFailure(transfer, error);
+      // The stored record carries the progress and upload id saved during
+      // the attempt, which the next attempt continues from.
+      const latest = this.records.get(transfer.id) ?? transfer;
+      await this.recordFailure(latest, error);
     }
   }
 
