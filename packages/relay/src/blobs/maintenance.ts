@@ -55,12 +55,15 @@ export class BlobMaintenance {
     await this.running?.catch(() => undefined);
   }
 
-  /** Runs every upkeep step once; a run already in progress is shared. */
+  /** Runs every upkeep step once, after any run already in progress. */
   run(now = new Date()): Promise<MaintenanceResult> {
-    this.running ??= this.runSteps(now).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    const previous = this.running?.catch(() => undefined);
+    const next = (async () => {
+      await previous;
+      return this.runSteps(now);
+    })();
+    this.running = next;
+    return next;
   }
 
   private runLogged(): void {
