@@ -6,8 +6,7 @@ import {
   encodeMultiplexed,
 } from '@portico/engine/protocol';
 import type { RelayMetrics } from '../metrics.js';
-import type { Account } from '../storage/types.js';
-import { docAccess, type DocAccess } from './access.js';
+import { docAccess, type DocAccess, type Principal } from './access.js';
 import type { DocManager } from './doc-manager.js';
 import { Follower, INTERNAL_ERROR, type FollowerContext } from './follower.js';
 import {
@@ -38,7 +37,7 @@ export abstract class SyncConnection {
 
   constructor(
     protected readonly ws: WebSocket,
-    readonly account: Account,
+    readonly account: Principal,
     protected readonly options: ConnectionOptions,
   ) {
     this.logger = options.logger;
@@ -134,7 +133,7 @@ export class SingleDocConnection extends SyncConnection {
 
   constructor(
     ws: WebSocket,
-    account: Account,
+    account: Principal,
     options: ConnectionOptions,
     readonly docName: string,
     access: Exclude<DocAccess, 'none'>,

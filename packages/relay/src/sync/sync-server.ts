@@ -8,7 +8,7 @@ import type { Accounts } from '../accounts/accounts.js';
 import { authenticateRequest } from '../accounts/credentials.js';
 import type { RelayMetrics } from '../metrics.js';
 import type { Account } from '../storage/types.js';
-import { docAccess } from './access.js';
+import { docAccess, toPrincipal, type Principal } from './access.js';
 import {
   MultiplexConnection,
   SingleDocConnection,
@@ -118,11 +118,12 @@ export class SyncServer {
 
   private accept(
     ws: WebSocket,
-    account: Account,
+    fullAccount: Account,
     docName?: string,
     access?: 'read' | 'write',
   ): void {
     const endpoint = docName === undefined ? 'multiplexed' : 'single';
+    const account = toPrincipal(fullAccount);
     const logger = this.options.logger.child({
       connection: this.nextConnectionId++,
       accountId: account.id,
@@ -145,7 +146,7 @@ export class SyncServer {
    */
   private overAccountLimit(
     ws: WebSocket,
-    account: Account,
+    account: Principal,
     logger: Logger,
   ): boolean {
     const max = this.options.maxConnectionsPerAccount;
