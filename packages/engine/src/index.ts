@@ -30,3 +30,4 @@ export type {
 } from './transfers/types.js';
 export { MAX_TRANSFER_ATTEMPTS } from './transfers/transfer-queue.js';
 export { LOCAL_CHUNK_BYTES } from './transfers/file-store.js';
+export * from './portal/index.js';

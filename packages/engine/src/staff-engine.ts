@@ -39,6 +39,7 @@ import type {
   PortalSettings,
 } from './schemas.js';
 import type { ConnectionState } from './sync/connection.js';
+import { createStaffPortal, type StaffPortal } from './portal/index.js';
 import { openStaffFiles, type StaffFiles } from './transfers/staff-files.js';
 
 type WithOptional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
@@ -74,6 +75,8 @@ export interface StaffEngine {
   invoices: RecordStore<Invoice, InvoiceInput>;
   payments: RecordStore<Payment, PaymentInput>;
   outbox: RecordStore<OutboxMessage, OutboxInput>;
+  /** Sync Contact and portal reminders (pending outbox messages). */
+  portal: StaffPortal;
   /** Invoice life cycle, payments, publishing and payment settings. */
   billing: StaffBilling;
   /** Portal files, local document bytes and the File Transfer Queue. */
@@ -210,6 +213,7 @@ function staffApi(
     );
   };
   const contacts = store<Contact, ContactInput>('contacts');
+  const outbox = store<OutboxMessage, OutboxInput>('outbox');
   const invoices = guardInvoiceStore(store<Invoice, InvoiceInput>('invoices'));
   const payments = store<Payment, PaymentInput>('payments');
   const billing = createStaffBilling({
@@ -224,7 +228,8 @@ function staffApi(
     documents: store<Document, DocumentInput>('documents'),
     invoices,
     payments,
-    outbox: store<OutboxMessage, OutboxInput>('outbox'),
+    outbox,
+    portal: createStaffPortal({ core, firm, contacts, outbox }),
     billing,
     // The bridge handles rows as plain JSON; the schemas fix their types.
     collections: collections as unknown as StaffCollections,

@@ -36,6 +36,8 @@ export interface RelayConfig {
   mailFrom: string | undefined;
   firmName: string | undefined;
   firmNotifyEmail: string | undefined;
+  /** Lifetime of a temporary password from a portal invitation, in hours. */
+  inviteValidHours: number;
   logLevel: LogLevel;
   /** Largest WebSocket frame accepted, in bytes. */
   maxMessageBytes: number;
@@ -77,6 +79,7 @@ const envSchema = z.object({
   MAIL_FROM: optionalText,
   FIRM_NAME: optionalText,
   FIRM_NOTIFY_EMAIL: z.email().optional(),
+  INVITE_VALID_HOURS: integer(1, 90 * 24).default(7 * 24),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   MAX_MESSAGE_BYTES: integer(1024, 1024 * MIB).default(32 * MIB),
   MAX_DOCS_PER_CONNECTION: integer(1, 1_000_000).default(2000),
@@ -118,6 +121,7 @@ export function loadConfig(
     mailFrom: values.MAIL_FROM,
     firmName: values.FIRM_NAME,
     firmNotifyEmail: values.FIRM_NOTIFY_EMAIL,
+    inviteValidHours: values.INVITE_VALID_HOURS,
     logLevel: values.LOG_LEVEL,
     maxMessageBytes: values.MAX_MESSAGE_BYTES,
     maxDocsPerConnection: values.MAX_DOCS_PER_CONNECTION,

@@ -29,3 +29,5 @@ export {
   type PortalFilesOptions,
   type UploadNotice,
 } from './http/portal-files.js';
+export type { Outbox, StaffNotice } from './outbox/outbox.js';
+export type { OutboxTuning } from './outbox/service.js';

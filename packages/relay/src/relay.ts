@@ -14,6 +14,8 @@ import type { Storage } from './storage/types.js';
 import { UpdateWriter } from './storage/update-writer.js';
 import { DocManager } from './sync/doc-manager.js';
 import { SyncServer } from './sync/sync-server.js';
+import type { Outbox } from './outbox/outbox.js';
+import { startMailService, type OutboxTuning } from './outbox/service.js';
 
 export interface RelayOptions {
   /** Root logger; defaults to JSON lines at `config.logLevel`. */
@@ -22,6 +24,8 @@ export interface RelayOptions {
   compactAfterRows?: number;
   /** Folders of the built web apps; defaults to the UI packages' dist. */
   webApps?: WebAppDirs;
+  /** Outbox poll and retry timing; tests shorten it. */
+  outbox?: OutboxTuning;
 }
 
 /** A running relay. */
@@ -35,6 +39,8 @@ export interface Relay {
   readonly metrics: RelayMetrics;
   /** Blob store, upload routes and blob garbage collection. */
   readonly blobs: BlobService;
+  /** The email outbox; `queueStaffNotice` tells staff about uploads. */
+  readonly outbox: Outbox;
   /**
    * Stops accepting connections, closes open sockets with 1001, commits
    * the pending batch of updates and closes the database.
@@ -72,7 +78,25 @@ export async function startRelay(
     maxConnectionsPerAccount: config.maxConnectionsPerAccount,
   });
 
-  const blobs = startBlobService({ config, accounts, docs, storage, logger });
+  const blobs = startBlobService({
+    config,
+    accounts,
+    docs,
+    storage,
+    logger,
+    // Called only for uploads, which start after `mail` below exists.
+    notifyStaff: async (notice) => {
+      await mail.outbox.queueStaffNotice(notice);
+    },
+  });
+  const mail = await startMailService({
+    config,
+    accounts,
+    storage,
+    docs,
+    logger,
+    tuning: options.outbox,
+  });
 
   const pay = payRoutes({
     accounts,
@@ -94,7 +118,8 @@ export async function startRelay(
     webApps: options.webApps,
     isHealthy: () => !stopping,
     payRoutes: pay,
-    apiRouters: blobs.routers,
+    apiRouters: [...blobs.routers, ...mail.routers],
+    admitLogin: (result) => mail.admitLogin(result),
   });
   const server = http.createServer(app);
   server.on('upgrade', (req, socket, head) =>
@@ -104,6 +129,7 @@ export async function startRelay(
   try {
     port = await listen(server, config.port, config.host);
   } catch (error) {
+    await mail.stop();
     await blobs.stop();
     await storage.close();
     throw error;
@@ -117,6 +143,7 @@ export async function startRelay(
     const closed = new Promise<void>((resolve) =>
       server.close(() => resolve()),
     );
+    await mail.stop();
     await sync.close();
     server.closeAllConnections();
     await closed;
@@ -126,7 +153,8 @@ export async function startRelay(
     await storage.close();
     logger.info('relay stopped');
   };
-  return { url, port, accounts, storage, docs, metrics, blobs, close };
+  const { outbox } = mail;
+  return { url, port, accounts, storage, docs, metrics, blobs, outbox, close };
 }
 
 function listen(

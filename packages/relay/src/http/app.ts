@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { Accounts } from '../accounts/accounts.js';
 import { originAllowed, readCredential } from '../accounts/credentials.js';
 import type { RelayMetrics } from '../metrics.js';
-import { authRoutes } from './auth-routes.js';
+import { passwordChangeGuard } from '../accounts/password-routes.js';
+import { authRoutes, type AuthRoutesOptions } from './auth-routes.js';
 import { errorHandler, sendError } from './errors.js';
 import type { PayRoutes } from './pay-routes.js';
 import {
@@ -30,6 +31,8 @@ export interface AppOptions {
   isHealthy: () => boolean;
   /** The pay route and the payment provider's webhook. */
   payRoutes?: PayRoutes;
+  /** See `AuthRoutesOptions.admitLogin`. */
+  admitLogin?: AuthRoutesOptions['admitLogin'];
   /** Further API routers, such as the blob and portal file routes. */
   apiRouters?: readonly express.Router[];
 }
@@ -51,6 +54,7 @@ export function createApp(options: AppOptions): express.Express {
   if (options.payRoutes) app.use(options.payRoutes.webhook);
   app.use(express.json({ limit: '16kb' }));
   app.use(checkOrigin(options.publicOrigin));
+  app.use(passwordChangeGuard(options.accounts, options.publicOrigin));
 
   app.get('/healthz', (_req, res) => {
     const healthy = options.isHealthy();

@@ -6,7 +6,9 @@ import {
   SESSION_TTL_MS,
   hashToken,
   type Accounts,
+  type LoginResult,
 } from '../accounts/accounts.js';
+import { AccountError } from '../accounts/client-accounts.js';
 import {
   authenticateRequest,
   readCredential,
@@ -22,6 +24,11 @@ export interface AuthRoutesOptions {
   publicOrigin: string;
   /** Adds `Secure` to the session cookie; true when served over https. */
   secureCookie: boolean;
+  /**
+   * Runs after a password matched and may still reject the login by
+   * throwing, such as for a used or expired temporary password.
+   */
+  admitLogin?: (result: LoginResult) => Promise<void>;
 }
 
 const loginBody = z.object({
@@ -53,6 +60,7 @@ async function login(
   const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
   try {
     const result = await options.accounts.login(email, password, ip);
+    await options.admitLogin?.(result);
     // Rotation: a session the request carried ends when a new one starts.
     const previous = readCredential(req);
     if (previous) await options.accounts.endSession(hashToken(previous.token));
@@ -65,6 +73,10 @@ async function login(
       mustChangePassword: result.account.mustChangePassword,
     });
   } catch (error) {
+    if (error instanceof AccountError) {
+      options.logger.info({ ip, reason: error.code }, 'login failed');
+      return sendError(res, error.status, error.code, error.message);
+    }
     if (!(error instanceof LoginError)) throw error;
     options.metrics.authFailures.inc({ reason: error.code });
     options.logger.info({ ip, reason: error.code }, 'login failed');
@@ -110,7 +122,11 @@ async function session(
   });
 }
 
-function setSessionCookie(res: Response, token: string, secure: boolean) {
+export function setSessionCookie(
+  res: Response,
+  token: string,
+  secure: boolean,
+) {
   res.cookie(SESSION_COOKIE, token, {
     ...cookieOptions(secure),
     maxAge: SESSION_TTL_MS,

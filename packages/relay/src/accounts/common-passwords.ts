@@ -1,0 +1,98 @@
+/**
+ * Passwords of 12 or more characters that people pick often: keyboard
+ * runs, repeated digits, and common words padded with digits. Shorter ones
+ * fail the length rule already. Entries are lower case with no spaces;
+ * `isCommonPassword` compares in that form.
+ *
+ * NOTE: a short hand-written list that catches the most predictable
+ * choices only. A breach corpus check would catch far more.
+ */
+const COMMON = [
+  '123456789012',
+  '1234567890123',
+  '12345678901234',
+  '123456789000',
+  '098765432109',
+  '987654321098',
+  '111111111111',
+  '000000000000',
+  '121212121212',
+  '123123123123',
+  '123412341234',
+  '112233445566',
+  '147258369147',
+  'qwertyuiop12',
+  'qwertyuiop123',
+  'qwertyuiopasdf',
+  'qwerty123456',
+  'qwertyqwerty',
+  'qwerty12345678',
+  'azertyuiop12',
+  'asdfghjkl123',
+  'asdfasdfasdf',
+  'zxcvbnm12345',
+  '1q2w3e4r5t6y',
+  '1qaz2wsx3edc',
+  'qazwsxedcrfv',
+  'zaq12wsxcde3',
+  'abcdefghijkl',
+  'abcdefgh1234',
+  'abc123abc123',
+  'abcd12345678',
+  'password1234',
+  'password12345',
+  'password123456',
+  'password123!',
+  'password2024',
+  'password2025',
+  'password2026',
+  'passwordpassword',
+  'mypassword123',
+  'newpassword123',
+  'changeme1234',
+  'changeme123!',
+  'temppassword1',
+  'letmein12345',
+  'letmeinletmein',
+  'welcome12345',
+  'welcome123456',
+  'welcome2024!',
+  'welcome2025!',
+  'iloveyou1234',
+  'iloveyouiloveyou',
+  'administrator',
+  'administrator1',
+  'adminadmin123',
+  'trustno1trustno1',
+  'football1234',
+  'baseball1234',
+  'basketball123',
+  'superman1234',
+  'batman123456',
+  'sunshine1234',
+  'princess1234',
+  'starwars1234',
+  'pokemon12345',
+  'monkey123456',
+  'dragon123456',
+  'shadow123456',
+  'master123456',
+  'michael12345',
+  'jennifer1234',
+  'summer2024!!',
+  'spring2025!!',
+  'winter2025!!',
+  'portal123456',
+  'portalpassword',
+  'clientportal1',
+  'accounting123',
+  'correcthorsebatterystaple',
+  'thequickbrownfox',
+];
+
+const COMMON_SET = new Set(COMMON);
+
+/** Returns true when `password` (ignoring case and spaces) is listed. */
+export function isCommonPassword(password: string): boolean {
+  return COMMON_SET.has(password.toLowerCase().replace(/\s+/g, ''));
+}
