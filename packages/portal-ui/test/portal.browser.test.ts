@@ -473,6 +473,20 @@ describe('offline', () => {
   });
 });
 
+describe('served by the relay', () => {
+  // TODO: the relay's Content-Security-Policy (script-src 'self') blocks
+  // the `new Function` that ajv uses to compile the engine's record
+  // validators, so the replica does not open when the relay itself serves
+  // the page. Turn this into a plain `it` once either side is changed.
+  it.fails('opens the replica', async () => {
+    const page = await newPage();
+    await logIn(page, firm.relay.url, clientA.email, clientA.password);
+    await page
+      .getByText('Annual accounts 2024.pdf')
+      .waitFor({ timeout: 15_000 });
+  });
+});
+
 describe('offline reload', () => {
   it('opens from the cached shell with no server', async () => {
     const own = await startPortalServer(firm.relay.url);

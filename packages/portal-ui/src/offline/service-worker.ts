@@ -42,13 +42,27 @@ scope.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
-  if (url.origin !== scope.location.origin) return;
+  if (url.origin !== scope.location.origin || !isPortalPath(url.pathname)) {
+    return;
+  }
   if (request.mode === 'navigate') {
     event.respondWith(pageNetworkFirst(request));
   } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(assetCacheFirst(request));
   }
 });
+
+/**
+ * True for paths of the portal itself. The worker's scope `/` also covers
+ * the staff app at `/staff/` and the relay's routes, which must never be
+ * answered from, or stored in, the portal's cache.
+ */
+function isPortalPath(pathname: string): boolean {
+  const foreign = ['/staff', '/api', '/sync'];
+  return !foreign.some(
+    (prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`),
+  );
+}
 
 /** Stores the page and every asset it references. */
 async function cacheShell(): Promise<void> {

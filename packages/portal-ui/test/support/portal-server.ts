@@ -94,7 +94,7 @@ function proxyRequest(relay: URL, req: IncomingMessage, res: ServerResponse) {
       port: relay.port,
       method: req.method,
       path: req.url,
-      headers: withSameOriginHeader(req),
+      headers: req.headers,
     },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -106,21 +106,6 @@ function proxyRequest(relay: URL, req: IncomingMessage, res: ServerResponse) {
     res.destroy();
   });
   req.pipe(upstream);
-}
-
-/**
- * Browsers send no `Origin` on same-origin GET requests, and the relay
- * currently rejects a session cookie without one. TODO: remove once the
- * relay accepts cookies on GET requests marked `Sec-Fetch-Site:
- * same-origin`; until then this adds the `Origin` such a request has.
- */
-function withSameOriginHeader(req: IncomingMessage) {
-  const headers = { ...req.headers };
-  const sameOrigin = headers['sec-fetch-site'] === 'same-origin';
-  if (sameOrigin && headers.origin === undefined && headers.host) {
-    headers.origin = `http://${headers.host}`;
-  }
-  return headers;
 }
 
 // Replays the upgrade request to the relay and then joins the two sockets.
