@@ -16,7 +16,11 @@ import {
 type InvoiceInput = Omit<Invoice, 'id'> & { id?: string };
 type InvoicePatch = Partial<Omit<Invoice, 'id'>>;
 
-/** Wraps a raw invoice store so that its writes follow the billing rules. */
+/**
+ * Wraps a raw invoice store so that its writes follow the billing rules.
+ * NOTE: app writes straight to the `invoices` RxDB collection and changes
+ * from other devices do not pass through here, so they are not checked.
+ */
 export function guardInvoiceStore(
   store: RecordStore<Invoice, InvoiceInput>,
 ): RecordStore<Invoice, InvoiceInput> {

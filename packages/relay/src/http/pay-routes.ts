@@ -120,7 +120,18 @@ async function pay(
     res.json({ redirectUrl: checkout.redirectUrl });
   } catch (error) {
     if (error instanceof PaymentsNotConfiguredError) {
-      throw new HttpError(403, 'payments_not_configured', error.message);
+      // The provider's message tells the operator what to set; the client
+      // gets a message it can act on.
+      options.logger.warn(
+        { contactId, invoiceId, reason: error.message },
+        'pay request rejected: no payment provider',
+      );
+      throw new HttpError(
+        403,
+        'payments_not_configured',
+        'Online payment is not available on this portal; contact the firm ' +
+          'to pay another way.',
+      );
     }
     if (!(error instanceof CheckoutError)) throw error;
     options.logger.error(
