@@ -149,6 +149,8 @@ export class PaymentSettingsKeeper {
     });
   }
 
+  // NOTE: each run reads every portal settings record, so a firm with many
+  // clients pays one pass per burst of settings changes.
   private async applyAll(): Promise<void> {
     const firm = readFirmSettings(this.firm);
     const collection = this.core.database.collections['portalsettings'];

@@ -30,7 +30,11 @@ export type WebhookOutcome = 'recorded' | 'duplicate' | 'rejected';
 
 /** Records payments from completed checkouts; see the module comment. */
 export class WebhookPayments {
-  /** Events run one at a time, so two deliveries never race the checks. */
+  /**
+   * Events run one at a time, so two deliveries never race the checks.
+   * NOTE: this holds within one relay process only. Several processes on
+   * shared storage would need a claim on the event row first.
+   */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: WebhookPaymentsOptions) {}
