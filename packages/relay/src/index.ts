@@ -24,7 +24,6 @@ export * from './blobs/index.js';
 export { startBlobService, type BlobService } from './blobs/service.js';
 export {
   createPortalFilesRouter,
-  queueStaffNoticeInOutbox,
   requireRole,
   type PortalFilesOptions,
   type UploadNotice,

@@ -10,7 +10,6 @@ import type { Accounts } from '../accounts/accounts.js';
 import type { RelayConfig } from '../config.js';
 import {
   createPortalFilesRouter,
-  queueStaffNoticeInOutbox,
   requireRole,
   type UploadNotice,
 } from '../http/portal-files.js';
@@ -34,8 +33,8 @@ export interface BlobServiceOptions {
   docs: DocManager;
   storage: Storage;
   logger: Logger;
-  /** Replaces the default staff notice, an outbox message in the firm doc. */
-  notifyStaff?: (notice: UploadNotice) => Promise<void>;
+  /** Queues the `staff-notice` email about a client's upload. */
+  notifyStaff: (notice: UploadNotice) => Promise<void>;
 }
 
 export interface BlobService {
@@ -69,9 +68,7 @@ export function startBlobService(options: BlobServiceOptions): BlobService {
     store,
     maxUploadBytes,
     logger,
-    notifyStaff:
-      options.notifyStaff ??
-      queueStaffNoticeInOutbox(docs, config.firmNotifyEmail, logger),
+    notifyStaff: options.notifyStaff,
   });
 
   const maintenance = new BlobMaintenance({

@@ -14,7 +14,7 @@ import {
 } from 'express';
 import type { Logger } from 'pino';
 import * as Y from 'yjs';
-import { FIRM_DOC, portalDocName } from '@portico/engine/protocol';
+import { portalDocName } from '@portico/engine/protocol';
 import type { Accounts } from '../accounts/accounts.js';
 import { authenticateRequest } from '../accounts/credentials.js';
 import { BlobError, BlobNotFoundError } from '../blobs/errors.js';
@@ -301,40 +301,4 @@ function recordMap(fields: Record<string, unknown>): Y.Map<unknown> {
   const record = new Y.Map<unknown>();
   for (const [key, value] of Object.entries(fields)) record.set(key, value);
   return record;
-}
-
-/**
- * Builds the default `notifyStaff`: a `staff-notice` outbox message in the
- * firm doc, queued for the relay's mail drainer, addressed to
- * `FIRM_NOTIFY_EMAIL`. Without that address the notice is logged and
- * skipped.
- */
-export function queueStaffNoticeInOutbox(
-  docs: DocManager,
-  notifyEmail: string | undefined,
-  logger: Pick<Logger, 'warn'>,
-): (notice: UploadNotice) => Promise<void> {
-  return async (notice) => {
-    if (notifyEmail === undefined) {
-      logger.warn(
-        { contactId: notice.contactId, fileId: notice.fileId },
-        'FIRM_NOTIFY_EMAIL is not set, so no staff notice was queued for a client upload',
-      );
-      return;
-    }
-    await docs.writeAsRelay(FIRM_DOC, (doc) => {
-      doc.getMap('outbox').set(
-        randomUUID(),
-        recordMap({
-          kind: 'staff-notice',
-          contactId: notice.contactId,
-          to: notifyEmail,
-          createdAt: new Date().toISOString(),
-          status: 'queued',
-          attempts: 0,
-          fileIds: [notice.fileId],
-        }),
-      );
-    });
-  };
 }
