@@ -53,6 +53,27 @@ const contexts: BrowserContext[] = [];
 /** The staff member's main browser, kept open from step to step. */
 let staff: Page;
 
+interface Client {
+  /** Pattern of the contact's name in the staff app's contact list. */
+  name: RegExp;
+  email: string;
+  /** The permanent password the client chooses in step 3. */
+  password: string;
+  page?: Page;
+}
+
+/** Gerda comes from the vCard file, the other client from the CSV export. */
+const gerda: Client = {
+  name: /Möhrke Gerda/,
+  email: 'info@kinderland-blubblub.de',
+  password: 'lantern harbour violet 1987',
+};
+const firstname: Client = {
+  name: /Prefix Firstname/,
+  email: 'home@aaa.pl',
+  password: 'granite orchard whistle 2031',
+};
+
 function relayEnv(): Record<string, string> {
   return {
     PORT: String(port),
@@ -107,6 +128,64 @@ async function importContacts(page: Page, file: string): Promise<void> {
   await page.getByRole('button', { name: 'Close' }).click();
 }
 
+/** The staff app's Portal menu on the given tab of the selected contact. */
+async function portalAction(
+  page: Page,
+  tab: 'Contact' | 'Documents',
+  item: string,
+): Promise<void> {
+  await page.getByRole('tab', { name: tab }).click();
+  await page.getByRole('button', { name: 'Portal ▾' }).click();
+  await page.getByRole('menuitem', { name: item }).click();
+}
+
+async function selectContact(page: Page, name: RegExp): Promise<void> {
+  await page.getByRole('option', { name }).click();
+  await page.getByRole('tab', { name: 'Contact' }).click();
+}
+
+function remindersDialog(page: Page) {
+  return page.locator('portico-reminders-dialog dialog');
+}
+
+/** Returns the temporary password of the invitation sent to `email`. */
+function temporaryPassword(email: string): string {
+  const mail = smtp.received.find((m) => m.recipients.includes(email));
+  if (mail === undefined) {
+    throw new Error(`No email to ${email} at the SMTP server.`);
+  }
+  const match = /^Temporary password: (\S+)$/m.exec(mail.parsed.text ?? '');
+  if (match?.[1] === undefined) {
+    throw new Error(`The email to ${email} has no temporary password line.`);
+  }
+  return match[1];
+}
+
+/**
+ * Logs a client in to the portal; with `change`, sets that permanent
+ * password through the forced password change first.
+ */
+async function clientLogIn(
+  client: Client,
+  password: string,
+  change?: string,
+): Promise<Page> {
+  const page = await (await newContext()).newPage();
+  await page.goto(`${baseUrl()}/login`);
+  await page.getByLabel('Email').fill(client.email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  if (change !== undefined) {
+    await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
+    await page.getByLabel('Current (temporary) password').fill(password);
+    await page.getByLabel('New password', { exact: true }).fill(change);
+    await page.getByLabel('Repeat the new password').fill(change);
+    await page.getByRole('button', { name: 'Save password' }).click();
+  }
+  await page.getByRole('heading', { name: 'Files', exact: true }).waitFor();
+  return page;
+}
+
 describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'portico-e2e-'));
@@ -151,6 +230,87 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
       await staff.getByRole('option', { name: /Mustermann/ }).waitFor();
       await staff.getByRole('option', { name: /Firstname/ }).waitFor();
       await saveScreenshot(staff, 'staff-contacts');
+    },
+  );
+  it(
+    'syncs two contacts and sends invitations',
+    { timeout: STEP_TIMEOUT_MS },
+    async () => {
+      const dialog = remindersDialog(staff);
+      await selectContact(staff, gerda.name);
+      await portalAction(staff, 'Contact', 'Sync Contact');
+      await dialog
+        .getByText('You have portal reminders ready to be sent.')
+        .waitFor();
+      // Declined for now: the reminder stays pending until sent below.
+      await dialog.getByRole('button', { name: 'Later' }).click();
+      await staff.getByText(`An invitation to ${gerda.email}`).waitFor();
+
+      await selectContact(staff, firstname.name);
+      await portalAction(staff, 'Contact', 'Sync Contact');
+      await dialog.getByRole('checkbox').nth(1).waitFor();
+      expect(await dialog.getByRole('checkbox').count()).toBe(2);
+
+      await dialog.getByRole('button', { name: /Preview .*Gerda/ }).click();
+      const preview = dialog.getByRole('region', { name: 'Email preview' });
+      await expect
+        .poll(() => preview.locator('h3').textContent())
+        .toContain(FIRM_NAME);
+      await saveScreenshot(staff, 'staff-invitation-preview');
+      await preview.getByRole('button', { name: 'Text' }).click();
+      const previewText = (await preview.locator('pre').textContent()) ?? '';
+      expect(previewText).toContain(gerda.email);
+      expect(previewText).toMatch(/^Temporary password: •+$/m);
+
+      await dialog.getByRole('button', { name: 'Send all' }).click();
+      await dialog.getByText(/2 reminders queued/).waitFor();
+      await dialog.getByRole('button', { name: 'Later' }).click();
+
+      await smtp.waitForMessages(2);
+      const recipients = smtp.received.flatMap((m) => m.recipients).sort();
+      expect(recipients).toEqual([firstname.email, gerda.email].sort());
+      for (const client of [gerda, firstname]) {
+        const mail = smtp.received.find((m) =>
+          m.recipients.includes(client.email),
+        );
+        expect(mail?.parsed.subject).toContain(FIRM_NAME);
+        expect(mail?.parsed.text).toContain(`${baseUrl()}/`);
+        expect(temporaryPassword(client.email)).not.toMatch(/•/);
+      }
+    },
+  );
+
+  it(
+    'clients set passwords and see their own portal',
+    { timeout: STEP_TIMEOUT_MS },
+    async () => {
+      for (const client of [gerda, firstname]) {
+        const temporary = temporaryPassword(client.email);
+        client.page = await clientLogIn(client, temporary, client.password);
+        await expect
+          .poll(() => client.page?.locator('[data-firm-name]').textContent())
+          .toBe(FIRM_NAME);
+        await client.page.getByText('No files yet.').waitFor();
+      }
+      await saveScreenshot(gerda.page!, 'portal-first-login');
+
+      // The temporary password worked once and no longer does.
+      const again = await fetch(`${baseUrl()}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: gerda.email,
+          password: temporaryPassword(gerda.email),
+        }),
+      });
+      expect(again.status).toBe(401);
+
+      // The relay records each first login, so staff see both as active.
+      for (const client of [gerda, firstname]) {
+        const option = staff.getByRole('option', { name: client.name });
+        await expect.poll(() => option.textContent()).toContain('Active');
+      }
+      await saveScreenshot(staff, 'staff-portal-active');
     },
   );
 });
