@@ -90,7 +90,12 @@ export class LocalFileStore {
     return bytes;
   }
 
-  /** Returns a stored file's bytes as one `Blob`. */
+  /**
+   * Returns a stored file's bytes as one `Blob`.
+   *
+   * NOTE: the pieces are read into memory to build the Blob. Browsers may
+   * move a large Blob to disk, but Node keeps it all in memory.
+   */
   async read(sha256: string, type = ''): Promise<Blob | undefined> {
     const file = await this.get(sha256);
     if (file === undefined) return undefined;

@@ -417,6 +417,8 @@ class StaffFilesImpl implements StaffFiles {
         `Document ${id} belongs to contact ${document.contactId}, not ${contactId}; select documents of one contact.`,
       );
     }
+    // NOTE: a document added on another staff device has no bytes here;
+    // fetching them from the relay when it holds the blob is not built yet.
     if ((await this.store.get(document.sha256)) === undefined) {
       throw new Error(
         `The bytes of document "${document.name}" are not stored on this device; add the file again before uploading it.`,

@@ -138,13 +138,23 @@ export class TransferQueue {
     });
   }
 
-  /** Stops starting transfers and waits for the running one to stop. */
+  /**
+   * Stops starting transfers, cancels the running one (it is `queued` again
+   * at the next open) and rejects every `whenFinished` promise.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.subscription?.unsubscribe();
     clearTimeout(this.timer);
     this.http.abort();
     await this.worker;
+    for (const [id, list] of this.waiters) {
+      const error = new Error(
+        `The engine closed before transfer ${id} finished; it continues when the engine opens again.`,
+      );
+      for (const waiter of list) waiter.reject(error);
+    }
+    this.waiters.clear();
     this.subject.complete();
   }
 

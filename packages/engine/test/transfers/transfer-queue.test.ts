@@ -177,6 +177,14 @@ describe('TransferQueue', () => {
     expect((await second.queue.whenFinished(transfer.id)).state).toBe('done');
   });
 
+  it('rejects waiters on close', async () => {
+    const { queue, store } = await openQueue();
+    const transfer = await queueUpload(queue, store);
+    const waiting = queue.whenFinished(transfer.id);
+    await closeQueues();
+    await expect(waiting).rejects.toThrow(/closed before transfer/);
+  });
+
   it('reports progress on transfers$', async () => {
     const { queue, store } = await openQueue();
     const states: string[] = [];

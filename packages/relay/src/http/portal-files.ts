@@ -142,7 +142,8 @@ async function download(
     if (error instanceof BlobNotFoundError) throw new FileNotFoundError();
     throw error;
   }
-  if (req.method === 'GET' && file.viewedAt === undefined) {
+  const sentByFirm = file.direction === 'to-client';
+  if (req.method === 'GET' && sentByFirm && file.viewedAt === undefined) {
     await markViewed(options, docName, fileId);
   }
 }
@@ -204,6 +205,7 @@ interface FileFields {
   name: string;
   sha256: string;
   mediaType: string;
+  direction: unknown;
   status: unknown;
   viewedAt: unknown;
 }
@@ -228,6 +230,7 @@ async function readFile(
       name,
       sha256,
       mediaType: typeof mediaType === 'string' ? mediaType : '',
+      direction: fields['direction'],
       status: fields['status'],
       viewedAt: fields['viewedAt'],
     };
