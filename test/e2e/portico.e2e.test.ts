@@ -5,13 +5,20 @@
  * each building on the data of the one before.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startSmtpServer, type TestSmtp } from '../support/smtp.js';
+import {
+  freePort,
+  startSmtpServer,
+  type ReceivedMessage,
+  type TestSmtp,
+} from '../support/smtp.js';
+import { until } from '../support/wait.js';
 import {
   startStripeStandin,
   type StripeStandin,
@@ -31,6 +38,16 @@ const FIXTURES = fileURLToPath(
   new URL('../../../shared/fixtures/', import.meta.url),
 );
 const CONTACTS = join(FIXTURES, 'contacts');
+const DOCUMENTS = join(FIXTURES, 'documents');
+
+/** Real documents the firm sends; names with accents, `#` and `&` included. */
+const SENT_DOCUMENTS = [
+  'strängé filename (duplicate #2 &).txt',
+  '160F-2019.pdf',
+  'flower.jpg',
+];
+/** The document the client uploads to the firm. */
+const CLIENT_UPLOAD = 'kcs.pdf';
 
 const FIRM_NAME = 'Lindqvist & Okafor Accountants';
 const FIRM_NOTIFY_EMAIL = 'office@lindqvist-okafor.test';
@@ -186,6 +203,57 @@ async function clientLogIn(
   return page;
 }
 
+async function sha256(path: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+}
+
+/** Waits until the SMTP server has a message to `to` matching `subject`. */
+async function waitForMail(
+  to: string,
+  subject: RegExp,
+): Promise<ReceivedMessage> {
+  const find = () =>
+    smtp.received.find(
+      (m) => m.recipients.includes(to) && subject.test(m.parsed.subject ?? ''),
+    );
+  await until(() => find() !== undefined, `an email to ${to} about ${subject}`);
+  return find()!;
+}
+
+/** Sends every pending portal reminder from the open reminders dialog. */
+async function sendAllReminders(page: Page, count: number): Promise<void> {
+  const dialog = remindersDialog(page);
+  const label = count === 1 ? '1 reminder queued' : `${count} reminders queued`;
+  await dialog.getByRole('button', { name: 'Send all' }).click();
+  await dialog.getByText(label).waitFor();
+  await dialog.getByRole('button', { name: 'Later' }).click();
+}
+
+/** Creates, issues and publishes a one-line invoice in the Billing tab. */
+async function publishInvoice(
+  page: Page,
+  number: string,
+  line: { description: string; quantity: string; unitPrice: string },
+): Promise<void> {
+  await page.getByRole('button', { name: 'New invoice' }).click();
+  const dialog = page.locator('portico-invoice-dialog dialog');
+  await dialog.getByLabel('Number').fill(number);
+  await dialog.getByLabel('Currency (ISO 4217)').fill('EUR');
+  await dialog.getByLabel('Description of line 1').fill(line.description);
+  await dialog.getByLabel('Quantity of line 1').fill(line.quantity);
+  await dialog.getByLabel('Unit price of line 1').fill(line.unitPrice);
+  await dialog.getByRole('button', { name: 'Save draft' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+
+  await page.getByRole('button', { name: `Issue invoice ${number}` }).click();
+  await page.getByText(`Invoice ${number} is issued.`).waitFor();
+  await page.getByLabel(`Select invoice ${number}`).check();
+  await page.getByRole('button', { name: 'Upload Selected Invoice' }).click();
+  await page.getByText(`Invoice ${number} is on the client portal.`).waitFor();
+}
+
 describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'portico-e2e-'));
@@ -311,6 +379,182 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
         await expect.poll(() => option.textContent()).toContain('Active');
       }
       await saveScreenshot(staff, 'staff-portal-active');
+    },
+  );
+  it('sends documents both ways', { timeout: STEP_TIMEOUT_MS }, async () => {
+    const client = gerda.page!;
+    await selectContact(staff, gerda.name);
+    await staff.getByRole('tab', { name: 'Documents' }).click();
+    await staff
+      .locator('#add-input')
+      .setInputFiles(SENT_DOCUMENTS.map((name) => join(DOCUMENTS, name)));
+    await staff.getByText('Added 3 documents.').waitFor();
+    await staff.getByLabel('Select all documents').check();
+    await portalAction(staff, 'Documents', 'Upload Selected Files');
+    await staff.getByText('Sending 3 files to the client portal.').waitFor();
+
+    // When the uploads finish, staff are offered the file notice.
+    const dialog = remindersDialog(staff);
+    await dialog
+      .getByText(/New file|new file/)
+      .first()
+      .waitFor();
+    await saveScreenshot(staff, 'staff-file-reminder');
+    await sendAllReminders(staff, 1);
+    const fileNotice = await waitForMail(gerda.email, /shared 3 files/);
+    for (const name of SENT_DOCUMENTS) {
+      expect(fileNotice.parsed.text).toContain(name);
+    }
+
+    // The client downloads each file with the bytes staff sent.
+    for (const name of SENT_DOCUMENTS) {
+      const link = client.getByRole('link', { name: `Download ${name}` });
+      const [download] = await Promise.all([
+        client.waitForEvent('download'),
+        link.click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(name);
+      const saved = await download.path();
+      expect(await sha256(saved), name).toBe(
+        await sha256(join(DOCUMENTS, name)),
+      );
+    }
+    await saveScreenshot(client, 'portal-files');
+
+    // Another client's session cannot fetch Gerda's file, even by id.
+    const fileId = await client
+      .locator('[data-file-id]')
+      .first()
+      .getAttribute('data-file-id');
+    expect(fileId).toBeTruthy();
+    const crafted = await firstname.page!.evaluate(async (id) => {
+      const response = await fetch(`/api/portal/files/${id}`);
+      return response.status;
+    }, fileId);
+    expect(crafted).toBe(404);
+    expect(await firstname.page!.getByText('No files yet.').count()).toBe(1);
+
+    // The client uploads a document; the firm gets an email about it.
+    await client
+      .locator('#picker')
+      .setInputFiles(join(DOCUMENTS, CLIENT_UPLOAD));
+    const uploaded = client.locator('[data-file-id]', {
+      hasText: CLIENT_UPLOAD,
+    });
+    await expect.poll(() => uploaded.textContent()).toContain('Sent by you');
+    const notice = await waitForMail(FIRM_NOTIFY_EMAIL, /uploaded kcs\.pdf/);
+    expect(notice.parsed.text).toContain(CLIENT_UPLOAD);
+
+    // Staff take the upload into the contact's documents.
+    await portalAction(staff, 'Documents', 'Check for New Files');
+    const files = staff.locator('portico-client-files-dialog dialog');
+    await files
+      .getByRole('button', { name: `Download ${CLIENT_UPLOAD}` })
+      .click();
+    await files
+      .getByText(`${CLIENT_UPLOAD} is now in the documents of Möhrke Gerda.`)
+      .waitFor();
+    await files.getByRole('button', { name: 'Close' }).click();
+
+    // View Files lists both directions, the taken-in upload included.
+    await portalAction(staff, 'Documents', 'View Files');
+    await files.getByText(/Taken in/).waitFor();
+    for (const name of [...SENT_DOCUMENTS, CLIENT_UPLOAD]) {
+      await files.getByRole('cell', { name, exact: true }).waitFor();
+    }
+    await saveScreenshot(staff, 'staff-view-files');
+    await files.getByRole('button', { name: 'Close' }).click();
+    const row = staff.locator('tr[data-document]', { hasText: CLIENT_UPLOAD });
+    await expect.poll(() => row.textContent()).toContain('Client portal');
+    await expect
+      .poll(() => uploaded.textContent())
+      .toContain('Received by your firm');
+  });
+  it(
+    'publishes billing and takes an online payment',
+    { timeout: STEP_TIMEOUT_MS },
+    async () => {
+      const client = gerda.page!;
+      await selectContact(staff, gerda.name);
+      await staff.getByRole('tab', { name: 'Billing' }).click();
+      await staff.getByLabel('Online payments').selectOption('allow');
+      await staff
+        .getByText('Online payments are allowed for this client.')
+        .waitFor();
+
+      await publishInvoice(staff, '2025-001', {
+        description: 'Annual accounts 2024',
+        quantity: '1',
+        unitPrice: '450.00',
+      });
+      await publishInvoice(staff, '2025-002', {
+        description: 'Payroll, first quarter',
+        quantity: '3',
+        unitPrice: '75.50',
+      });
+
+      // A bank transfer for the first invoice, recorded and published.
+      await staff
+        .getByRole('button', { name: 'Payments', exact: true })
+        .click();
+      await staff.getByRole('button', { name: 'Record payment' }).click();
+      const dialog = staff.locator('portico-payment-dialog dialog');
+      await dialog
+        .getByLabel('For invoice')
+        .selectOption({ label: '2025-001' });
+      await dialog.getByLabel('Amount').fill('450.00');
+      await dialog.getByLabel('Method').fill('Bank transfer');
+      await dialog.getByLabel('Reference').fill('BT-7731');
+      await dialog.getByRole('button', { name: 'Record payment' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await staff
+        .getByLabel(/^Select payment of/)
+        .first()
+        .check();
+      await staff.getByRole('button', { name: 'Upload to Portal' }).click();
+      await staff.getByText('The payment is on the client portal.').waitFor();
+      await saveScreenshot(staff, 'staff-billing');
+
+      // The client sees both invoices; the first is paid by the transfer.
+      await client.getByRole('link', { name: 'Invoices' }).click();
+      const first = client.locator('[data-invoice-id]', {
+        hasText: 'Invoice 2025-001',
+      });
+      const second = client.locator('[data-invoice-id]', {
+        hasText: 'Invoice 2025-002',
+      });
+      await expect
+        .poll(() => first.locator('[data-status]').getAttribute('data-status'))
+        .toBe('paid');
+      await second.waitFor();
+      await saveScreenshot(client, 'portal-invoices');
+
+      // The second invoice is paid through the Stripe stand-in.
+      await second.getByRole('link', { name: 'Invoice 2025-002' }).click();
+      await client.getByRole('heading', { name: 'Invoice 2025-002' }).waitFor();
+      await client.getByRole('button', { name: /^Pay .*226\.50/ }).click();
+      await client.waitForURL(`${stripe.url}/checkout/**`);
+      await saveScreenshot(client, 'stripe-standin-checkout');
+      await client.getByRole('button', { name: 'Pay' }).click();
+      await client.waitForURL(/\/payments\/return\?/);
+      await client
+        .getByText('Thank you. Your payment was submitted.')
+        .waitFor();
+      await client.locator('[data-status="paid"]').waitFor({ timeout: 30_000 });
+      await saveScreenshot(client, 'portal-payment-done');
+      expect(stripe.deliveries.map((d) => d.status)).toEqual([200]);
+
+      await client.getByRole('link', { name: 'Payments' }).click();
+      await expect
+        .poll(() => client.locator('[data-payment-id]').count())
+        .toBe(2);
+      await saveScreenshot(client, 'portal-payments');
+
+      // The relay recorded the online payment in the firm's data too.
+      await staff
+        .locator('portico-billing-tab')
+        .getByText('online (stripe)')
+        .waitFor();
     },
   );
 });
