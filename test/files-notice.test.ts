@@ -105,7 +105,8 @@ describe('client upload', () => {
     await until(() => inbox.messages.length > 0, 'the staff-notice email');
     const [notice] = inbox.messages;
     const to = notice?.to;
-    const recipients = Array.isArray(to) ? to : to === undefined ? [] : [to];
+    let recipients = Array.isArray(to) ? to : [];
+    if (to !== undefined && !Array.isArray(to)) recipients = [to];
     expect(recipients.map((address) => address.text)).toContain(
       'office@firm.example',
     );

@@ -116,6 +116,7 @@ export class Sha256 {
     let f = s[5] ?? 0;
     let g = s[6] ?? 0;
     let h = s[7] ?? 0;
+
     for (let t = 0; t < 64; t++) {
       const sum1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
       const choose = (e & f) ^ (~e & g);
@@ -133,6 +134,7 @@ export class Sha256 {
       b = a;
       a = (t1 + t2) | 0;
     }
+
     s[0] = (s[0] ?? 0) + a;
     s[1] = (s[1] ?? 0) + b;
     s[2] = (s[2] ?? 0) + c;

@@ -73,7 +73,7 @@ export interface StaffFiles {
   viewFiles(contactId: string): Promise<PortalFile[]>;
   /** Returns a portal file's bytes, downloading them if needed. */
   downloadFile(fileId: string): Promise<Blob>;
-  /** Marks a portal file `deleted`; the client no longer sees or gets it. */
+  /** Marks a portal file `deleted`; the client can no longer list or download it. */
   deletePortalFile(fileId: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -418,7 +418,7 @@ class StaffFilesImpl implements StaffFiles {
       );
     }
     // NOTE: a document added on another staff device has no bytes here;
-    // fetching them from the relay when it holds the blob is not built yet.
+    // fetching them from the relay when it stores the blob is not built yet.
     if ((await this.store.get(document.sha256)) === undefined) {
       throw new Error(
         `The bytes of document "${document.name}" are not stored on this device; add the file again before uploading it.`,

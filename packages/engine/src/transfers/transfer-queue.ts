@@ -162,7 +162,7 @@ export class TransferQueue {
     const cameOnline = online && !this.online;
     this.online = online;
     if (!cameOnline) return;
-    // Failures while offline said nothing about the relay, so transfers
+    // Failures while offline tell nothing about the relay, so transfers
     // that wait for a retry start at once.
     for (const transfer of this.records.values()) {
       if (transfer.state === 'queued') delete transfer.nextAttemptAt;

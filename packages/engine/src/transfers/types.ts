@@ -3,7 +3,7 @@
 export type TransferState = 'queued' | 'running' | 'done' | 'failed';
 
 /**
- * - `upload`: sends a locally stored file to the relay; when the relay holds
+ * - `upload`: sends a locally stored file to the relay; when the relay stores
  *   it, the portal file turns `available`.
  * - `download`: fetches a portal file's blob into the local store; with
  *   `takeIn`, it then becomes a document of the contact.
