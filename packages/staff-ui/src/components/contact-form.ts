@@ -97,6 +97,16 @@ export class ContactForm extends LitElement {
     this.errors = {};
   }
 
+  /**
+   * Shows a problem found outside the form, such as by Sync Contact, at
+   * its field, and moves focus there.
+   */
+  async showFieldError(name: TextField, message: string): Promise<void> {
+    this.errors = { ...this.errors, [name]: message };
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`#${name}`)?.focus();
+  }
+
   override render() {
     return html`
       <form

@@ -11,8 +11,7 @@ import type { ContactSaveEvent } from './contact-form.js';
 import './contact-form.js';
 import type { MenuItem, MenuSelectEvent } from './menu-button.js';
 import './menu-button.js';
-
-const NOT_YET = 'Not available yet in this version.';
+import { RemindersReadyEvent } from '../ui/reminders.js';
 
 @customElement('portico-contact-tab')
 export class ContactTab extends LitElement {
@@ -56,6 +55,10 @@ export class ContactTab extends LitElement {
   @state() private editing = false;
   @state() private busy = false;
   @state() private saveError = '';
+  @state() private syncMessage = '';
+  @state() private syncError = '';
+  /** Set when Sync Contact sent staff to fix the email in the form. */
+  private syncAfterSave = false;
   @query('#delete-dialog') private deleteDialog!: HTMLDialogElement;
 
   override willUpdate(changed: Map<string, unknown>): void {
@@ -63,6 +66,9 @@ export class ContactTab extends LitElement {
     if (previous !== undefined && previous.id !== this.contact.id) {
       this.editing = false;
       this.saveError = '';
+      this.syncMessage = '';
+      this.syncError = '';
+      this.syncAfterSave = false;
     }
   }
 
@@ -133,22 +139,31 @@ export class ContactTab extends LitElement {
       .saveError=${this.saveError}
       ?busy=${this.busy}
       @contact-save=${(event: ContactSaveEvent) => void this.onSave(event)}
-      @contact-cancel=${() => (this.editing = false)}
+      @contact-cancel=${() => {
+        this.editing = false;
+        this.syncAfterSave = false;
+      }}
     ></portico-contact-form>`;
   }
 
   private renderPortal() {
     const { status, syncedAt } = this.contact.portal;
     return html`<dl>
-      <dt>Status</dt>
-      <dd><span class="badge ${status}">${portalLabel(status)}</span></dd>
+        <dt>Status</dt>
+        <dd><span class="badge ${status}">${portalLabel(status)}</span></dd>
+        ${
+          syncedAt
+            ? html`<dt>Last synced to portal</dt>
+                <dd>${formatDateTime(syncedAt)}</dd>`
+            : null
+        }
+      </dl>
+      <p role="status">${this.syncMessage}</p>
       ${
-        syncedAt
-          ? html`<dt>Last synced to portal</dt>
-              <dd>${formatDateTime(syncedAt)}</dd>`
+        this.syncError
+          ? html`<p class="field-error" role="alert">${this.syncError}</p>`
           : null
-      }
-    </dl>`;
+      }`;
   }
 
   private renderDeleteDialog() {
@@ -170,29 +185,44 @@ export class ContactTab extends LitElement {
   }
 
   private portalItems(): MenuItem[] {
-    // TODO: Sync Contact publishes the contact and creates a portal
-    // reminder; wire it when the engine exposes it (features.syncContact).
     return [
-      {
-        id: 'sync-contact',
-        label: 'Sync Contact',
-        ...(this.workspace.features.syncContact
-          ? {}
-          : { unavailable: NOT_YET }),
-      },
-      {
-        id: 'reminders',
-        label: 'Portal reminders…',
-        ...(this.workspace.features.syncContact
-          ? {}
-          : { unavailable: NOT_YET }),
-      },
+      { id: 'sync-contact', label: 'Sync Contact' },
+      { id: 'reminders', label: 'Portal reminders…' },
     ];
   }
 
-  private onPortalAction(_event: MenuSelectEvent): void {
-    // TODO: dispatch Sync Contact and open the reminders dialog; both
-    // items stay disabled until the engine has the operations.
+  private onPortalAction(event: MenuSelectEvent): void {
+    if (event.itemId === 'sync-contact') void this.syncContact();
+    if (event.itemId === 'reminders')
+      this.dispatchEvent(new RemindersReadyEvent());
+  }
+
+  /**
+   * Publishes the contact. An email problem opens the form with the
+   * problem at the email field; saving it then syncs again.
+   */
+  private async syncContact(): Promise<void> {
+    this.syncMessage = '';
+    this.syncError = '';
+    this.busy = true;
+    const outcome = await this.workspace.portal.syncContact(this.contact.id);
+    this.busy = false;
+    if (outcome.ok) {
+      this.syncAfterSave = false;
+      this.syncMessage = outcome.invited
+        ? `Synced. An invitation to ${outcome.email} is ready to be sent.`
+        : `Synced. The portal shows the current details of ${this.contact.displayName}.`;
+      if (outcome.invited) this.dispatchEvent(new RemindersReadyEvent());
+      return;
+    }
+    if (outcome.field === 'email') {
+      this.syncAfterSave = true;
+      await this.startEdit();
+      const form = this.renderRoot.querySelector('portico-contact-form');
+      await form?.showFieldError('email', outcome.message);
+      return;
+    }
+    this.syncError = `Sync Contact failed: ${outcome.message}`;
   }
 
   private async startEdit(): Promise<void> {
@@ -213,6 +243,7 @@ export class ContactTab extends LitElement {
         event.base,
       );
       this.editing = false;
+      if (this.syncAfterSave) await this.syncContact();
     } catch (error) {
       this.saveError = `Saving failed: ${errorText(error)}`;
     } finally {

@@ -78,6 +78,17 @@ export class StatusBar extends LitElement {
       .errors .text {
         flex: 1;
       }
+      .count {
+        display: inline-block;
+        min-width: 1.4rem;
+        margin-left: 0.3rem;
+        padding: 0 0.35rem;
+        border-radius: 999px;
+        background: var(--accent);
+        color: var(--on-accent);
+        font-weight: 600;
+        text-align: center;
+      }
       details {
         font-size: 0.8rem;
         color: var(--text-muted);
@@ -91,6 +102,11 @@ export class StatusBar extends LitElement {
     lastSyncedAt: undefined,
   };
   @property({ attribute: false }) errors: ShownError[] = [];
+  /** Pending portal reminders; the badge shows when there are any. */
+  @property({ attribute: false }) reminderCount = 0;
+  /** Transfers queued or running in the File Transfer Queue. */
+  @property({ attribute: false }) activeTransfers = 0;
+  @property({ attribute: false }) transfersOpen = false;
 
   override render() {
     const { connection, pending, lastSyncedAt } = this.status;
@@ -118,8 +134,28 @@ export class StatusBar extends LitElement {
             ${lastSyncedAt ? formatDateTime(lastSyncedAt) : 'not yet'}
           </span>
           <span class="spacer"></span>
-          <!-- TODO: a badge with the count of pending portal reminders that
-             opens the reminders dialog, once the engine has reminders. -->
+          ${
+            this.reminderCount > 0
+              ? html`<button
+                  class="reminders"
+                  @click=${() => this.emit('reminders-open')}
+                >
+                  Portal reminders
+                  <span class="count">${this.reminderCount}</span>
+                </button>`
+              : null
+          }
+          <button
+            aria-expanded=${this.transfersOpen ? 'true' : 'false'}
+            @click=${() => this.emit('transfers-toggle')}
+          >
+            File
+            transfers${
+              this.activeTransfers > 0
+                ? ` (${this.activeTransfers} active)`
+                : ''
+            }
+          </button>
           <button @click=${() => this.onToggle()}>
             ${connection === 'offline' ? 'Connect' : 'Work offline'}
           </button>

@@ -13,12 +13,22 @@ import { baseStyles } from '../ui/styles.js';
 import type { ContactForm, ContactSaveEvent } from './contact-form.js';
 import type { ContactSelectEvent } from './contact-list.js';
 import type { ImportDialog } from './import-dialog.js';
+import type { RemindersDialog } from './reminders-dialog.js';
+import type { RemindersReadyEvent } from '../ui/reminders.js';
 import type { ShownError } from './status-bar.js';
 import './contact-detail.js';
 import './contact-form.js';
 import './contact-list.js';
 import './import-dialog.js';
+import './reminders-dialog.js';
+import './transfer-panel.js';
 import './status-bar.js';
+
+/**
+ * How long "Send now" at logout waits for the relay to store the queued
+ * reminders before the unsaved-changes check; offline it does not wait.
+ */
+const SEND_AT_LOGOUT_WAIT_MS = 5_000;
 
 /** Errors beyond this many push the oldest out, so the bar stays short. */
 const MAX_SHOWN_ERRORS = 3;
@@ -30,7 +40,7 @@ export class WorkspaceView extends LitElement {
     css`
       :host {
         display: grid;
-        grid-template-rows: auto 1fr auto;
+        grid-template-rows: auto minmax(0, 1fr) auto auto;
         height: 100vh;
         min-width: 0;
       }
@@ -84,9 +94,15 @@ export class WorkspaceView extends LitElement {
   @state() private errors: ShownError[] = [];
   @state() private createError = '';
   @state() private loggingOut = false;
+  @state() private reminderCount = 0;
+  @state() private transfersOpen = false;
+  @state() private activeTransfers = 0;
   @query('#new-dialog') private newDialog!: HTMLDialogElement;
   @query('#logout-dialog') private logoutDialog!: HTMLDialogElement;
   @query('portico-import-dialog') private importDialog!: ImportDialog;
+  @query('portico-reminders-dialog') private remindersDialog!: RemindersDialog;
+  @query('#logout-reminders-dialog')
+  private logoutRemindersDialog!: HTMLDialogElement;
   private stops: (() => void)[] = [];
   private errorCount = 0;
 
@@ -95,6 +111,16 @@ export class WorkspaceView extends LitElement {
     this.stops = [
       this.workspace.watchContacts((contacts) => (this.contacts = contacts)),
       this.workspace.watchStatus((status) => (this.status = status)),
+      this.workspace.portal.watchReminders(
+        (reminders) => (this.reminderCount = reminders.length),
+      ),
+      this.workspace.files.watchTransfers((transfers) => {
+        const active = transfers.filter(
+          (t) => t.state === 'queued' || t.state === 'running',
+        ).length;
+        if (active > this.activeTransfers) this.transfersOpen = true;
+        this.activeTransfers = active;
+      }),
       this.workspace.watchErrors((error) => {
         const shown = { id: ++this.errorCount, ...describeEngineError(error) };
         this.errors = [...this.errors, shown].slice(-MAX_SHOWN_ERRORS);
@@ -120,9 +146,12 @@ export class WorkspaceView extends LitElement {
           </button>
         </div>
         <span class="account">Signed in as ${this.email}</span>
-        <button @click=${() => this.onLogout()}>Log out</button>
+        <button @click=${() => void this.onLogout()}>Log out</button>
       </header>
-      <main>
+      <main
+        @reminders-ready=${(event: RemindersReadyEvent) =>
+          void this.remindersDialog.show({ prompt: true, ids: event.ids })}
+      >
         <portico-contact-list
           .contacts=${this.contacts}
           .selectedId=${this.selectedId}
@@ -141,18 +170,35 @@ export class WorkspaceView extends LitElement {
               </p>`
         }
       </main>
+      ${
+        this.transfersOpen
+          ? html`<portico-transfer-panel
+              .workspace=${this.workspace}
+              @panel-close=${() => (this.transfersOpen = false)}
+            ></portico-transfer-panel>`
+          : null
+      }
       <portico-status-bar
         .status=${this.status}
         .errors=${this.errors}
+        .reminderCount=${this.reminderCount}
+        .activeTransfers=${this.activeTransfers}
+        .transfersOpen=${this.transfersOpen}
+        @reminders-open=${() => void this.remindersDialog.show()}
+        @transfers-toggle=${() => (this.transfersOpen = !this.transfersOpen)}
         @go-online=${() => this.workspace.goOnline()}
         @go-offline=${() => this.workspace.goOffline()}
         @error-dismiss=${(event: CustomEvent<number>) =>
           (this.errors = this.errors.filter((e) => e.id !== event.detail))}
       ></portico-status-bar>
       ${this.renderNewDialog()} ${this.renderLogoutDialog()}
+      ${this.renderLogoutRemindersDialog()}
       <portico-import-dialog
         .workspace=${this.workspace}
       ></portico-import-dialog>
+      <portico-reminders-dialog
+        .workspace=${this.workspace}
+      ></portico-reminders-dialog>
     `;
   }
 
@@ -188,6 +234,33 @@ export class WorkspaceView extends LitElement {
     </dialog>`;
   }
 
+  private renderLogoutRemindersDialog() {
+    return html`<dialog
+      id="logout-reminders-dialog"
+      aria-labelledby="logout-reminders-heading"
+      aria-describedby="logout-reminders-text"
+    >
+      <h2 id="logout-reminders-heading">
+        You have portal reminders ready to be sent
+      </h2>
+      <p id="logout-reminders-text">
+        ${plural(this.reminderCount, 'reminder')}
+        ${this.reminderCount === 1 ? 'is' : 'are'} waiting. Send them now, or
+        keep them for later: they stay on this computer and you are asked again
+        at the next logout.
+      </p>
+      <div class="actions">
+        <button class="primary" @click=${() => void this.sendAndLogOut()}>
+          Send now
+        </button>
+        <button autofocus @click=${() => this.laterAndLogOut()}>Later</button>
+        <button @click=${() => this.logoutRemindersDialog.close()}>
+          Stay logged in
+        </button>
+      </div>
+    </dialog>`;
+  }
+
   private async openNew(): Promise<void> {
     this.createError = '';
     const form = this.renderRoot.querySelector<ContactForm>(
@@ -210,10 +283,31 @@ export class WorkspaceView extends LitElement {
     }
   }
 
-  private onLogout(): void {
-    // TODO: ask about pending portal reminders first ("You have portal
-    // reminders ready to be sent", send now or later) once the engine has
-    // reminders; this is the place that prompt goes.
+  private async onLogout(): Promise<void> {
+    const reminders = await this.workspace.portal.listPendingReminders();
+    if (reminders.length > 0) {
+      this.logoutRemindersDialog.showModal();
+      return;
+    }
+    this.confirmLogout();
+  }
+
+  private async sendAndLogOut(): Promise<void> {
+    this.logoutRemindersDialog.close();
+    await this.workspace.portal.sendAllReminders();
+    if (this.status.connection === 'online') {
+      await this.workspace.waitForAllSaved(SEND_AT_LOGOUT_WAIT_MS);
+    }
+    this.confirmLogout();
+  }
+
+  private laterAndLogOut(): void {
+    this.logoutRemindersDialog.close();
+    this.confirmLogout();
+  }
+
+  /** Logs out, first saying how many changes are not yet on the relay. */
+  private confirmLogout(): void {
     if (this.status.pending > 0) {
       this.logoutDialog.showModal();
       return;

@@ -21,6 +21,9 @@ import {
   type ContactInput as ImportedContact,
 } from '@portico/engine/import';
 import { validateEmailAddress } from '@portico/engine/mail';
+import { BillingActions } from './billing-actions.js';
+import { FileActions } from './file-actions.js';
+import { PortalActions } from './portal-actions.js';
 import { SyncStatusTracker, type SyncStatus } from './sync-status.js';
 
 export type {
@@ -42,19 +45,6 @@ export type ContactDraft = Omit<
 
 export type Unsubscribe = () => void;
 
-/**
- * Staff workflows that need engine operations of later stages. Each flag
- * turns its menu item from "not available yet" into a working action.
- */
-export interface WorkspaceFeatures {
-  /** TODO: Sync Contact and portal reminders, once the engine has them. */
-  syncContact: boolean;
-  /** TODO: the file transfer queue, document upload and portal files. */
-  fileTransfers: boolean;
-  /** TODO: invoice drafts, issuing, and publishing invoices and payments. */
-  billing: boolean;
-}
-
 export interface WorkspaceOptions {
   /** Origin of the relay; the app is served by the relay, so its own. */
   relayUrl: string;
@@ -75,11 +65,12 @@ export interface ImportOutcome {
 }
 
 export class Workspace {
-  readonly features: WorkspaceFeatures = {
-    syncContact: false,
-    fileTransfers: false,
-    billing: false,
-  };
+  /** Sync Contact and portal reminders. */
+  readonly portal: PortalActions;
+  /** Documents from disk, portal files and the File Transfer Queue. */
+  readonly files: FileActions;
+  /** Invoices, payments and the online payment setting. */
+  readonly billing: BillingActions;
   private contactsSnapshot: Contact[] = [];
   private readonly stopContactsSnapshot: Unsubscribe;
 
@@ -87,6 +78,9 @@ export class Workspace {
     private readonly engine: StaffEngine,
     private readonly status: SyncStatusTracker,
   ) {
+    this.portal = new PortalActions(engine);
+    this.files = new FileActions(engine);
+    this.billing = new BillingActions(engine);
     this.stopContactsSnapshot = this.watchContacts((contacts) => {
       this.contactsSnapshot = contacts;
     });
@@ -108,6 +102,11 @@ export class Workspace {
       options.storage,
     );
     return new Workspace(engine, status);
+  }
+
+  /** The contacts as last seen, for names in lists of other records. */
+  get contacts(): readonly Contact[] {
+    return this.contactsSnapshot;
   }
 
   watchContacts(listener: (contacts: Contact[]) => void): Unsubscribe {
@@ -155,6 +154,23 @@ export class Workspace {
   watchErrors(listener: (error: EngineError) => void): Unsubscribe {
     const subscription = this.engine.errors$.subscribe(listener);
     return () => subscription.unsubscribe();
+  }
+
+  /**
+   * Resolves true once the relay stored every local change, or false
+   * after `timeoutMs`.
+   */
+  async waitForAllSaved(timeoutMs: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const saved = this.engine.waitForAllSaved().then(() => true);
+    try {
+      return await Promise.race([saved, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Local changes that the relay has not confirmed as stored. */
