@@ -4,7 +4,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { InvalidContactEmailError, type StaffEngine } from '@portico/engine';
+import {
+  InvalidContactEmailError,
+  ReminderStateError,
+  type StaffEngine,
+} from '@portico/engine';
 import { MASKED_PASSWORD } from '@portico/engine/mail';
 import {
   api,
@@ -39,7 +43,6 @@ async function setUp() {
   relay = await startTestRelay({
     SMTP_URL: smtp.url,
     FIRM_NAME: 'Hollis & Ward Accountants',
-    LOG_LEVEL: process.env['IT_LOG'] ?? 'silent',
     MAIL_FROM: 'Hollis & Ward <portal@hollis.example>',
   });
   engine = await openTestStaffEngine(relay.url, await relay.staffToken());
@@ -162,11 +165,17 @@ describe('Sync Contact invitation', () => {
       kind: 'person',
       email: 'grace@client.example',
     });
+    const counts: number[] = [];
+    const subscription = engine.portal.pendingReminderCount$.subscribe(
+      (count) => counts.push(count),
+    );
     const first = await engine.portal.syncContact(contact.id);
     const second = await engine.portal.syncContact(contact.id);
     expect(first.invite).toBeDefined();
     expect(second.invite).toBeUndefined();
     expect(await engine.portal.listPendingReminders()).toHaveLength(1);
+    await until(() => counts.at(-1) === 1, 'a pending count of 1');
+    subscription.unsubscribe();
 
     await engine.contacts.update(contact.id, {
       email: 'grace.hopper@client.example',
@@ -179,6 +188,18 @@ describe('Sync Contact invitation', () => {
     ]);
     const old = await engine.outbox.get(first.invite?.id ?? '');
     expect(old?.status).toBe('cancelled');
+
+    await expect(
+      engine.portal.sendReminders([first.invite?.id ?? '']),
+    ).rejects.toBeInstanceOf(ReminderStateError);
+    await expect(
+      engine.portal.requeueReminder(third.invite?.id ?? ''),
+    ).rejects.toBeInstanceOf(ReminderStateError);
+    const cancelled = await engine.portal.cancelReminder(
+      third.invite?.id ?? '',
+    );
+    expect(cancelled.status).toBe('cancelled');
+    expect(await engine.portal.listPendingReminders()).toHaveLength(0);
   });
 
   it('works offline and goes out later', async () => {

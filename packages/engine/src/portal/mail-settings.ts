@@ -1,8 +1,9 @@
 /**
- * The relay's mail settings as the relay publishes them into the firm
- * doc: top-level map `relay`, key `mail`, a `Y.Map` with the fields of
- * `MailSettings`. The engine keeps the firm doc locally, so previews work
- * offline once the engine has synced with the relay.
+ * The relay's mail settings, which staff engines fetch from
+ * `GET /api/relay/info` and keep in the firm doc: top-level map `relay`,
+ * key `mail`, a `Y.Map` with the fields of `MailSettings`. The firm doc
+ * is stored locally, so previews work offline once an engine has been
+ * online.
  */
 import * as Y from 'yjs';
 
@@ -20,12 +21,18 @@ export interface MailSettings {
   resetValidMinutes: number;
 }
 
-/** Reads the settings, or returns undefined before the relay wrote them. */
+/** Reads the settings, or returns undefined before an engine stored them. */
 export function readMailSettings(doc: Y.Doc): MailSettings | undefined {
   const record = doc.getMap<unknown>(RELAY_SETTINGS_MAP).get(MAIL_SETTINGS_KEY);
   if (!(record instanceof Y.Map)) return undefined;
-  const fields = (record as Y.Map<unknown>).toJSON();
-  const { firmName, portalUrl, inviteValidMinutes, resetValidMinutes } = fields;
+  return toMailSettings((record as Y.Map<unknown>).toJSON());
+}
+
+/** Checks the field types of settings from the relay or the firm doc. */
+export function toMailSettings(value: unknown): MailSettings | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { firmName, portalUrl, inviteValidMinutes, resetValidMinutes } =
+    value as Record<string, unknown>;
   if (
     typeof firmName !== 'string' ||
     typeof portalUrl !== 'string' ||

@@ -4,7 +4,7 @@
  * review, preview, send or cancel such reminders. The relay sends what
  * staff set to `queued` and records the outcome.
  */
-import { distinctUntilChanged, map, type Observable } from 'rxjs';
+import { distinctUntilChanged, filter, map, type Observable } from 'rxjs';
 import * as Y from 'yjs';
 import { createRecordMap, setChangedFields } from '../bridge/bridge.js';
 import type { JsonRecord } from '../collections.js';
@@ -25,7 +25,13 @@ import {
   MailSettingsMissingError,
   ReminderStateError,
 } from './errors.js';
-import { readMailSettings, type MailSettings } from './mail-settings.js';
+import {
+  MAIL_SETTINGS_KEY,
+  RELAY_SETTINGS_MAP,
+  readMailSettings,
+  toMailSettings,
+  type MailSettings,
+} from './mail-settings.js';
 
 export interface SyncContactResult {
   contactId: string;
@@ -77,6 +83,7 @@ export interface StaffPortalDeps {
 
 export function createStaffPortal(deps: StaffPortalDeps): StaffPortal {
   const { outbox } = deps;
+  keepMailSettings(deps);
   const pendingReminders$ = outbox
     .observe()
     .pipe(map((messages) => messages.filter(isPending)));
@@ -124,6 +131,56 @@ export function createStaffPortal(deps: StaffPortalDeps): StaffPortal {
     previewReminder: (id) => previewReminder(deps, id),
     mailSettings: () => readMailSettings(deps.firm.doc),
   };
+}
+
+/**
+ * Copies the relay's mail settings into the firm doc each time the engine
+ * comes online, so that previews can use them offline later. Every staff
+ * engine copies the same values, and unchanged fields are not written.
+ *
+ * NOTE: a failed fetch is dropped silently and retried at the next
+ * connect; until one succeeds, previews throw `MailSettingsMissingError`.
+ */
+function keepMailSettings(deps: StaffPortalDeps): void {
+  deps.core.connection$
+    .pipe(filter((state) => state === 'online'))
+    .subscribe(() => {
+      fetchMailSettings(deps).then(
+        (settings) => {
+          if (settings) writeMailSettings(deps.firm, settings);
+        },
+        () => undefined,
+      );
+    });
+}
+
+async function fetchMailSettings(
+  deps: StaffPortalDeps,
+): Promise<MailSettings | undefined> {
+  const { relayUrl, token, fetch: fetchOption } = deps.core.options;
+  const base = relayUrl.replace(/^ws/, 'http').replace(/\/+$/, '');
+  const response = await (fetchOption ?? globalThis.fetch)(
+    `${base}/api/relay/info`,
+    {
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      credentials: 'same-origin',
+    },
+  );
+  if (!response.ok) return undefined;
+  const body = (await response.json()) as { mail?: unknown };
+  return toMailSettings(body.mail);
+}
+
+function writeMailSettings(firm: DocReplica, settings: MailSettings): void {
+  const current = readMailSettings(firm.doc);
+  if (current && JSON.stringify(current) === JSON.stringify(settings)) return;
+  firm.doc.transact(() => {
+    upsertFields(
+      firm.doc.getMap<unknown>(RELAY_SETTINGS_MAP),
+      MAIL_SETTINGS_KEY,
+      { ...settings },
+    );
+  }, ORIGIN_API);
 }
 
 function isPending(message: OutboxMessage): boolean {

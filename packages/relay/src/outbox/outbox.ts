@@ -37,11 +37,7 @@ import {
   type DeliveryDetails,
   type NewDelivery,
 } from './delivery-store.js';
-import {
-  resetUrlOf,
-  writeMailSettings,
-  type MailSettings,
-} from './mail-settings.js';
+import { resetUrlOf, type MailSettings } from './mail-settings.js';
 import {
   isRecordMap,
   readRecord,
@@ -88,7 +84,7 @@ export class Outbox {
   /** Identifies this process's claims in the delivery table. */
   readonly owner = randomUUID();
   private readonly logger: Logger;
-  private firm: RelayDoc | undefined;
+  private stopWatching: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private drainAgain = false;
@@ -99,14 +95,26 @@ export class Outbox {
     this.logger = options.logger.child({ component: 'outbox' });
   }
 
-  /** Publishes the mail settings, picks up queued messages, starts polling. */
+  /**
+   * Watches the firm doc whenever it is loaded, picks up messages queued
+   * while no relay ran, and starts polling the delivery table.
+   */
   async start(): Promise<void> {
-    const { docs, settings } = this.options;
-    await docs.writeAsRelay(FIRM_DOC, (doc) =>
-      writeMailSettings(doc, settings),
-    );
-    this.firm = await docs.acquire(FIRM_DOC);
-    const outbox = this.firm.doc.getMap<unknown>('outbox');
+    const { docs } = this.options;
+    this.stopWatching = docs.onLoad((doc) => {
+      if (doc.name === FIRM_DOC) this.watch(doc);
+    });
+    const firm = await docs.acquire(FIRM_DOC);
+    docs.release(FIRM_DOC);
+    this.scheduleReconcile([...firm.doc.getMap<unknown>('outbox').keys()]);
+    const pollMs = this.options.pollMs ?? DEFAULT_POLL_MS;
+    this.timer = setInterval(() => this.kick(), pollMs);
+    this.timer.unref();
+  }
+
+  /** Reconciles the outbox records that change in a loaded firm doc. */
+  private watch(firm: RelayDoc): void {
+    const outbox = firm.doc.getMap<unknown>('outbox');
     outbox.observeDeep((events) => {
       const ids = new Set<string>();
       for (const event of events) {
@@ -118,10 +126,6 @@ export class Outbox {
       }
       this.scheduleReconcile([...ids]);
     });
-    this.scheduleReconcile([...outbox.keys()]);
-    const pollMs = this.options.pollMs ?? DEFAULT_POLL_MS;
-    this.timer = setInterval(() => this.kick(), pollMs);
-    this.timer.unref();
   }
 
   /** Starts a drain pass now, or right after the one running. */
@@ -178,11 +182,10 @@ export class Outbox {
   /** Stops polling, lets the running pass finish and gives back claims. */
   async close(): Promise<void> {
     this.closed = true;
+    this.stopWatching?.();
     clearInterval(this.timer);
     await this.idle();
     this.options.deliveries.releaseClaims(this.owner);
-    if (this.firm) this.options.docs.release(FIRM_DOC);
-    this.firm = undefined;
     this.options.mailer.close();
   }
 
@@ -217,7 +220,7 @@ export class Outbox {
   private async reconcile(ids: string[]): Promise<void> {
     let queuedAny = false;
     for (const id of ids) {
-      const record = this.firm ? readRecord(this.firm.doc, id) : undefined;
+      const record = await this.readFirmRecord(id);
       if (!record) continue;
       const delivery = this.options.deliveries.get(id);
       const status = record['status'];
@@ -327,7 +330,8 @@ export class Outbox {
       kind: delivery.kind,
       attempt,
     });
-    if (this.cancelledInDoc(delivery.id)) {
+    const current = await this.readFirmRecord(delivery.id);
+    if (current?.['status'] === 'cancelled') {
       this.options.deliveries.cancelClaimed(this.owner, delivery.id);
       log.info('outbox message was cancelled before its attempt');
       return;
@@ -486,9 +490,14 @@ export class Outbox {
     return `<${outboxId}@${host.replace(/^\[|\]$/g, '')}>`;
   }
 
-  private cancelledInDoc(id: string): boolean {
-    const record = this.firm ? readRecord(this.firm.doc, id) : undefined;
-    return record?.['status'] === 'cancelled';
+  private async readFirmRecord(id: string) {
+    const { docs } = this.options;
+    const firm = await docs.acquire(FIRM_DOC);
+    try {
+      return readRecord(firm.doc, id);
+    } finally {
+      docs.release(FIRM_DOC);
+    }
   }
 
   /**
@@ -501,8 +510,11 @@ export class Outbox {
     fields: OutboxFields,
   ): Promise<void> {
     const { docs } = this.options;
-    if (this.firm && !isRecordMap(this.firm.doc, delivery.id)) {
-      await this.catchUp(this.firm);
+    const firm = await docs.acquire(FIRM_DOC);
+    try {
+      if (!isRecordMap(firm.doc, delivery.id)) await this.catchUp(firm);
+    } finally {
+      docs.release(FIRM_DOC);
     }
     const create = relayMade(delivery) ? createFields(delivery) : undefined;
     await docs.writeAsRelay(FIRM_DOC, (doc) =>

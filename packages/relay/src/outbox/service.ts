@@ -4,15 +4,17 @@
  * login check for temporary passwords.
  */
 import path from 'node:path';
-import type { Router } from 'express';
+import { Router } from 'express';
 import type { Logger } from 'pino';
 import * as Y from 'yjs';
 import { FIRM_DOC } from '@portico/engine/protocol';
 import type { Accounts, LoginResult } from '../accounts/accounts.js';
 import { ClientAccounts, RESET_VALID_MS } from '../accounts/client-accounts.js';
+import { authenticateRequest } from '../accounts/credentials.js';
 import { passwordRoutes } from '../accounts/password-routes.js';
 import type { RelayConfig } from '../config.js';
 import { setSessionCookie } from '../http/auth-routes.js';
+import { HttpError } from '../http/errors.js';
 import { createMailer, type BackoffOptions } from '../mail/mailer.js';
 import type { Storage } from '../storage/types.js';
 import type { DocManager } from '../sync/doc-manager.js';
@@ -72,6 +74,7 @@ export async function startMailService(
     from: config.mailFrom ?? DEFAULT_MAIL_FROM,
     logger,
   });
+  const settings = mailSettingsOf(config);
   const outbox = new Outbox({
     docs,
     storage,
@@ -79,7 +82,7 @@ export async function startMailService(
     clientAccounts,
     mailer,
     logger,
-    settings: mailSettingsOf(config),
+    settings,
     publicUrl: config.publicUrl,
     firmNotifyEmail: config.firmNotifyEmail,
     ...options.tuning,
@@ -106,13 +109,37 @@ export async function startMailService(
   return {
     outbox,
     clientAccounts,
-    routers: [routes],
+    routers: [
+      routes,
+      relayInfoRoute(accounts, new URL(config.publicUrl).origin, settings),
+    ],
     admitLogin: (result) => clientAccounts.admitLogin(result),
     async stop() {
       await outbox.close();
       db.close();
     },
   };
+}
+
+/**
+ * `GET /api/relay/info` for staff: the mail settings, so that a staff
+ * engine previews email with the values the relay sends it with.
+ */
+function relayInfoRoute(
+  accounts: Accounts,
+  publicOrigin: string,
+  settings: MailSettings,
+): Router {
+  const router = Router();
+  router.get('/api/relay/info', async (req, res) => {
+    const auth = await authenticateRequest(req, accounts, publicOrigin);
+    if (!auth.ok) throw new HttpError(auth.status, auth.code, auth.message);
+    if (auth.account.role !== 'staff') {
+      throw new HttpError(403, 'forbidden', 'Only staff may read this.');
+    }
+    res.json({ mail: settings });
+  });
+  return router;
 }
 
 export function mailSettingsOf(config: RelayConfig): MailSettings {

@@ -38,6 +38,7 @@ export class DocManager {
   private readonly entries = new Map<string, Entry>();
   private readonly background = new Set<Promise<void>>();
   private readonly compacting = new Set<string>();
+  private readonly loadListeners = new Set<(doc: RelayDoc) => void>();
   /** Tail of each doc's chain of relay writes, see `writeAsRelay`. */
   private readonly relayWrites = new Map<string, Promise<void>>();
   private readonly compactAfterRows: number;
@@ -106,6 +107,16 @@ export class DocManager {
     };
     next.then(forget, forget);
     return next;
+  }
+
+  /**
+   * Calls `listener` with each doc this manager loads from storage, before
+   * any user gets it, so the listener can observe the doc's changes.
+   * Returns a function that removes the listener.
+   */
+  onLoad(listener: (doc: RelayDoc) => void): () => void {
+    this.loadListeners.add(listener);
+    return () => this.loadListeners.delete(listener);
   }
 
   /** Number of docs in memory or loading. */
@@ -177,6 +188,7 @@ export class DocManager {
     for (const row of rows) {
       if (!applyRow(doc.doc, row)) this.reportCorruptRow(docName, row);
     }
+    for (const listener of this.loadListeners) listener(doc);
     this.options.metrics.loadedDocs.inc();
     this.options.logger.debug(
       { doc: docName, rows: rows.length },
