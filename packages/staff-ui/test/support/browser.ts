@@ -118,6 +118,7 @@ async function logIn(
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: { width, height: 800 },
+    locale: 'en-US',
   });
   // Shorter than the test timeout, so a failure names the missing element.
   context.setDefaultTimeout(15_000);
