@@ -4,6 +4,7 @@
  * `--quick` runs small sizes for a smoke test and leaves the page alone.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { runBlobTransfer } from './src/blob-transfer.js';
 import { runColdSync } from './src/cold-sync.js';
 import { runEditLatency } from './src/edit-latency.js';
 import { describeMachine, loadAverage } from './src/machine.js';
@@ -16,6 +17,7 @@ import {
 } from './src/report.js';
 import { runThroughput } from './src/throughput.js';
 
+const MIB = 1024 * 1024;
 const quick = process.argv.includes('--quick');
 const sizes = quick
   ? {
@@ -25,6 +27,12 @@ const sizes = quick
       throughputRounds: 1,
       docs: 200,
       connections: 100,
+      blobs: {
+        smallBytes: MIB,
+        smallRuns: 3,
+        largeBytes: 64 * MIB,
+        largeRuns: 1,
+      },
     }
   : {
       coldRuns: 5,
@@ -33,6 +41,12 @@ const sizes = quick
       throughputRounds: 3,
       docs: 2000,
       connections: 1000,
+      blobs: {
+        smallBytes: MIB,
+        smallRuns: 30,
+        largeBytes: 1024 * MIB,
+        largeRuns: 3,
+      },
     };
 
 const PAGE = new URL('../docs/benchmarks.md', import.meta.url);
@@ -53,6 +67,7 @@ async function main(): Promise<void> {
     memory: await step('relay memory', () =>
       runMemory(sizes.docs, sizes.connections),
     ),
+    blobs: await step('blob transfers', () => runBlobTransfer(sizes.blobs)),
   };
   const durationSeconds = (performance.now() - started) / 1000;
 

@@ -1,4 +1,12 @@
 /** Turns benchmark results into table rows, console text and Markdown. */
+import {
+  megabytesPerSecond,
+  peakGrowth,
+  peakValue,
+  type BlobTransferResult,
+  type TransferRuns,
+  type WatchedRuns,
+} from './blob-transfer.js';
 import type { ColdSyncResult } from './cold-sync.js';
 import type { EditLatencyResult } from './edit-latency.js';
 import type { MachineInfo } from './machine.js';
@@ -21,6 +29,7 @@ export interface Results {
   editLatency: EditLatencyResult;
   throughput: ThroughputResult;
   memory: MemoryResult;
+  blobs: BlobTransferResult;
 }
 
 const ms = (value: number) => `${formatNumber(value, 1)} ms`;
@@ -28,9 +37,26 @@ const ratio = (value: number) => `${formatNumber(value, 2)}x`;
 const list = (values: readonly number[], digits: number) =>
   values.map((value) => formatNumber(value, digits)).join(', ');
 const bytes = (value: number) => `${formatNumber(value / 1024, 1)} KiB`;
+const mebibytes = (value: number) =>
+  `${formatNumber(value / 1024 ** 2, 1)} MiB`;
+
+/** Transfer throughput must be at least this share of the peer's. */
+const TRANSFER_TARGET = 0.9;
+/**
+ * The relay's memory counts as flat during a large transfer when no
+ * sample rose more than this above the baseline taken before it.
+ */
+export const FLAT_MEMORY_BYTES = 64 * 1024 ** 2;
+
+/** Formats a size in binary units, such as "1 MiB" or "1 GiB". */
+function sizeName(value: number): string {
+  if (value >= 1024 ** 3) return `${formatNumber(value / 1024 ** 3, 1)} GiB`;
+  if (value >= 1024 ** 2) return mebibytes(value);
+  return bytes(value);
+}
 
 export function buildRows(results: Results): Row[] {
-  const { coldSync, editLatency, throughput, memory } = results;
+  const { coldSync, editLatency, throughput, memory, blobs } = results;
   const coldRatio = coldSync.porticoMs / coldSync.peerMs;
   const p50Gap = editLatency.porticoP50 - editLatency.peerP50;
   const p95Ratio = editLatency.porticoP95 / editLatency.peerP95;
@@ -93,7 +119,110 @@ export function buildRows(results: Results): Row[] {
       memory.peerConnection,
       'rssBytes',
     ),
+    ...blobRows(blobs),
   ];
+}
+
+function blobRows(blobs: BlobTransferResult): Row[] {
+  const small = sizeName(blobs.smallBytes);
+  const large = sizeName(blobs.largeBytes);
+  const { porticoResumableUpload, porticoSingleUpload, porticoDownload } =
+    blobs.large;
+  const porticoLarge = [
+    porticoResumableUpload,
+    porticoSingleUpload,
+    porticoDownload,
+  ];
+  const peerLarge = [blobs.large.peerUpload, blobs.large.peerDownload];
+  return [
+    transferRow(
+      `Upload ${small}, POST /api/blobs (MB/s)`,
+      blobs.small.porticoUpload,
+      blobs.small.peerUpload,
+      blobs.smallBytes,
+    ),
+    transferRow(
+      `Upload ${large}, resumable, ${sizeName(blobs.chunkBytes)} chunks (MB/s)`,
+      porticoResumableUpload,
+      blobs.large.peerUpload,
+      blobs.largeBytes,
+    ),
+    transferRow(
+      `Upload ${large}, one POST /api/blobs (MB/s)`,
+      porticoSingleUpload,
+      blobs.large.peerUpload,
+      blobs.largeBytes,
+    ),
+    transferRow(
+      `Download ${small}, GET /api/blobs (MB/s)`,
+      blobs.small.porticoDownload,
+      blobs.small.peerDownload,
+      blobs.smallBytes,
+    ),
+    transferRow(
+      `Download ${large}, GET /api/blobs (MB/s)`,
+      porticoDownload,
+      blobs.large.peerDownload,
+      blobs.largeBytes,
+    ),
+    growthRow(
+      `Server RSS growth, ${large} transfers`,
+      porticoLarge,
+      peerLarge,
+      'rss',
+    ),
+    growthRow(
+      `Server heap growth, ${large} transfers`,
+      porticoLarge,
+      peerLarge,
+      'heapUsed',
+    ),
+  ];
+}
+
+function transferRow(
+  benchmark: string,
+  portico: TransferRuns,
+  peer: TransferRuns,
+  size: number,
+): Row {
+  const porticoRate = megabytesPerSecond(portico, size);
+  const peerRate = megabytesPerSecond(peer, size);
+  const value = porticoRate / peerRate;
+  return {
+    benchmark,
+    portico: formatNumber(porticoRate, 1),
+    peer: formatNumber(peerRate, 1),
+    comparison: ratio(value),
+    target: `at least ${TRANSFER_TARGET}x`,
+    met: value >= TRANSFER_TARGET,
+  };
+}
+
+/** Builds a row from the largest growth over all runs of the transfers. */
+function growthRow(
+  benchmark: string,
+  portico: readonly WatchedRuns[],
+  peer: readonly WatchedRuns[],
+  field: 'rss' | 'heapUsed',
+): Row {
+  const porticoGrowth = maxGrowth(portico, field);
+  const peerGrowth = maxGrowth(peer, field);
+  return {
+    benchmark,
+    portico: mebibytes(porticoGrowth),
+    peer: mebibytes(peerGrowth),
+    comparison: `+${mebibytes(porticoGrowth - peerGrowth)}`,
+    target: `under ${mebibytes(FLAT_MEMORY_BYTES)} (flat)`,
+    met: porticoGrowth < FLAT_MEMORY_BYTES,
+  };
+}
+
+function maxGrowth(
+  transfers: readonly WatchedRuns[],
+  field: 'rss' | 'heapUsed',
+): number {
+  return Math.max(...transfers.map((runs) => peakGrowth(runs, field)));
 }
 
 function memoryRow(
@@ -156,7 +285,7 @@ export interface RunContext {
 /** Renders the generated section of `docs/benchmarks.md`. */
 export function markdownSection(results: Results, context: RunContext): string {
   const { machine } = context;
-  const { coldSync, editLatency, throughput, memory } = results;
+  const { coldSync, editLatency, throughput, memory, blobs } = results;
   const load = (values: readonly number[]) =>
     values.map((value) => value.toFixed(2)).join(', ');
   return [
@@ -185,5 +314,36 @@ export function markdownSection(results: Results, context: RunContext): string {
     `- Memory: ${memory.docs} idle docs of a ${formatNumber(memory.docUpdateBytes, 0)}-byte update, ` +
       `${memory.connections} idle connections. A synced \`@y/websocket-server\` connection, for context: ` +
       `heap ${bytes(memory.yWebsocketConnection.heapBytes)}, RSS ${bytes(memory.yWebsocketConnection.rssBytes)}.`,
+    ...blobDetails(blobs),
   ].join('\n');
+}
+
+function blobDetails(blobs: BlobTransferResult): string[] {
+  const small = sizeName(blobs.smallBytes);
+  const large = sizeName(blobs.largeBytes);
+  const rates = (runs: TransferRuns, size: number) =>
+    runs.runsMs
+      .map((runMs) => formatNumber(size / 1e6 / (runMs / 1000), 1))
+      .join(', ');
+  const memoryOf = (name: string, runs: WatchedRuns) =>
+    `${name} RSS peak ${mebibytes(peakValue(runs, 'rss'))} (+${mebibytes(peakGrowth(runs, 'rss'))}), ` +
+    `heap peak ${mebibytes(peakValue(runs, 'heapUsed'))} (+${mebibytes(peakGrowth(runs, 'heapUsed'))}), ` +
+    `external +${mebibytes(peakGrowth(runs, 'external'))}`;
+  const { large: big } = blobs;
+  const samples = big.porticoResumableUpload.watches.map(
+    (watch) => watch.samples,
+  );
+  return [
+    `- Blob transfers: ${blobs.smallRuns} runs of ${small} and ${blobs.largeRuns} of ${large}, median, alternating which server goes first; MB is 10^6 bytes. ` +
+      `MB/s per run, ${small} upload, Portico: ${rates(blobs.small.porticoUpload, blobs.smallBytes)}; peer: ${rates(blobs.small.peerUpload, blobs.smallBytes)}. ` +
+      `${large} upload, Portico resumable: ${rates(big.porticoResumableUpload, blobs.largeBytes)}; Portico one POST: ${rates(big.porticoSingleUpload, blobs.largeBytes)}; ` +
+      `peer: ${rates(big.peerUpload, blobs.largeBytes)}. ${large} download, Portico: ${rates(big.porticoDownload, blobs.largeBytes)}; ` +
+      `peer: ${rates(big.peerDownload, blobs.largeBytes)}.`,
+    `- Server memory during the ${large} transfers, highest over the runs, growth over the pre-transfer baseline in brackets: ` +
+      `${memoryOf('Portico resumable upload', big.porticoResumableUpload)}; ` +
+      `${memoryOf('Portico one POST', big.porticoSingleUpload)}; ` +
+      `${memoryOf('Portico download', big.porticoDownload)}; ` +
+      `${memoryOf('peer upload', big.peerUpload)}; ${memoryOf('peer download', big.peerDownload)}. ` +
+      `Samples every ${big.porticoResumableUpload.watches[0]?.intervalMs ?? 0} ms; the resumable uploads took ${samples.join(', ')} samples.`,
+  ];
 }

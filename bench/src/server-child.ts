@@ -10,9 +10,11 @@ import {
   startYWebsocketServer,
   type PeerServer,
 } from './peer-servers.js';
+import { startRawFileServer } from './raw-file-server.js';
 import type { RelayFixture } from './relay-fixture.js';
 import type {
   MemoryUsage,
+  MemoryWatch,
   RelayFigures,
   ServerKind,
   ServerReply,
@@ -21,6 +23,13 @@ import type {
 
 const kind = process.argv[2] as ServerKind;
 const send = (reply: ServerReply) => process.send?.(reply);
+
+/**
+ * Milliseconds between memory samples while a transfer runs. The samples
+ * come from timers on the server's own event loop, so a loop busy for
+ * longer than this delays them and a short spike can fall between two.
+ */
+const WATCH_INTERVAL_MS = 10;
 
 /** Idle docs of the peer: bare Y.Docs in a Map, as the peer is defined. */
 const bareDocs = new Map<string, Y.Doc>();
@@ -53,6 +62,7 @@ async function start(): Promise<Running> {
         : await startYWebsocketServer();
     return server;
   }
+  if (kind === 'raw-file') return startRawFileServer();
   throw new Error(`Unknown server kind "${String(kind)}".`);
 }
 
@@ -68,6 +78,51 @@ async function measureMemory(): Promise<MemoryUsage> {
   }
   const { heapUsed, external, rss } = process.memoryUsage();
   return { heapUsed, external, rss };
+}
+
+interface ActiveWatch {
+  baseline: MemoryUsage;
+  peak: MemoryUsage;
+  samples: number;
+  timer: NodeJS.Timeout;
+}
+
+let activeWatch: ActiveWatch | undefined;
+
+async function startWatch(): Promise<void> {
+  if (activeWatch)
+    throw new Error(
+      'watchMemory failed: a memory watch is already running; send stopWatch first.',
+    );
+  const baseline = await measureMemory();
+  const watch: ActiveWatch = {
+    baseline,
+    peak: { ...baseline },
+    samples: 0,
+    timer: setInterval(() => sampleInto(watch), WATCH_INTERVAL_MS),
+  };
+  activeWatch = watch;
+}
+
+function sampleInto(watch: ActiveWatch): void {
+  const { heapUsed, external, rss } = process.memoryUsage();
+  watch.peak.heapUsed = Math.max(watch.peak.heapUsed, heapUsed);
+  watch.peak.external = Math.max(watch.peak.external, external);
+  watch.peak.rss = Math.max(watch.peak.rss, rss);
+  watch.samples++;
+}
+
+function stopWatch(): MemoryWatch {
+  const watch = activeWatch;
+  if (!watch)
+    throw new Error(
+      'stopWatch failed: no memory watch is running; send watchMemory first.',
+    );
+  clearInterval(watch.timer);
+  sampleInto(watch);
+  activeWatch = undefined;
+  const { baseline, peak, samples } = watch;
+  return { baseline, peak, samples, intervalMs: WATCH_INTERVAL_MS };
 }
 
 async function loadDocs(
@@ -123,6 +178,11 @@ async function handle(running: Running, request: ServerRequest) {
         type: 'relayMetrics',
         figures: await relayFigures(running),
       });
+    case 'watchMemory':
+      await startWatch();
+      return send({ id: request.id, type: 'done' });
+    case 'stopWatch':
+      return send({ id: request.id, type: 'memoryWatch', watch: stopWatch() });
     case 'close':
       for (const doc of bareDocs.values()) doc.destroy();
       bareDocs.clear();

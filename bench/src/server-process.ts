@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type {
   MemoryUsage,
+  MemoryWatch,
   RelayFigures,
   ServerKind,
   ServerReply,
@@ -17,6 +18,8 @@ type RequestBody =
   | { type: 'memory' }
   | { type: 'loadDocs'; count: number; update: number[] }
   | { type: 'relayMetrics' }
+  | { type: 'watchMemory' }
+  | { type: 'stopWatch' }
   | { type: 'close' };
 
 export class ServerProcess {
@@ -25,7 +28,7 @@ export class ServerProcess {
 
   private constructor(
     private readonly child: ChildProcess,
-    /** `ws://` base URL of the server. */
+    /** Base URL of the server: `ws://`, or `http://` for `raw-file`. */
     readonly url: string,
     /** Staff bearer token, set for Portico only. */
     readonly token: string | undefined,
@@ -76,6 +79,18 @@ export class ServerProcess {
     const reply = await this.request({ type: 'relayMetrics' });
     if (reply.type !== 'relayMetrics') throw new Error('expected metrics');
     return reply.figures;
+  }
+
+  /** Records a baseline after garbage collection and starts sampling. */
+  async watchMemory(): Promise<void> {
+    await this.request({ type: 'watchMemory' });
+  }
+
+  /** Stops sampling; returns the baseline and the peaks since `watchMemory`. */
+  async stopWatch(): Promise<MemoryWatch> {
+    const reply = await this.request({ type: 'stopWatch' });
+    if (reply.type !== 'memoryWatch') throw new Error('expected a watch');
+    return reply.watch;
   }
 
   /** Closes the server and waits for the process to exit. */
