@@ -19,7 +19,7 @@ export const DEFAULT_INVITE_VALID_MS = 7 * 24 * 60 * 60 * 1000;
 /** Lifetime of a password reset link. */
 export const RESET_VALID_MS = 60 * 60 * 1000;
 
-// No 0/O, 1/l/I, so a client can type the password from a printout.
+// No 0/O/o or 1/l/I, so a client can type the password from a printout.
 const PASSWORD_ALPHABET =
   'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const PASSWORD_GROUPS = 4;
@@ -258,7 +258,7 @@ export class ClientAccounts {
   }
 }
 
-/** Returns a random password such as `k7Qm-x3Pa-9RtZ-wc4N` (about 92 bits). */
+/** Returns a random password such as `k7Qm-x3Pa-9RtZ-wc4N` (about 93 bits). */
 export function generateTemporaryPassword(): string {
   const groups: string[] = [];
   for (let g = 0; g < PASSWORD_GROUPS; g++) {
