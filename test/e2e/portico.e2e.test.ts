@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
   startSmtpServer,
@@ -48,6 +48,8 @@ const SENT_DOCUMENTS = [
 ];
 /** The document the client uploads to the firm. */
 const CLIENT_UPLOAD = 'kcs.pdf';
+/** The document the second staff browser adds while offline. */
+const OFFLINE_DOCUMENT = 'tutorial03.xlsx';
 
 const FIRM_NAME = 'Lindqvist & Okafor Accountants';
 const FIRM_NOTIFY_EMAIL = 'office@lindqvist-okafor.test';
@@ -254,6 +256,48 @@ async function publishInvoice(
   await page.getByText(`Invoice ${number} is on the client portal.`).waitFor();
 }
 
+/** Reloads once if needed, so that the service worker controls the page. */
+async function waitForServiceWorker(page: Page): Promise<void> {
+  const controlled = await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    return navigator.serviceWorker.controller !== null;
+  });
+  if (controlled) return;
+  await page.reload();
+  await page.getByText('Online', { exact: true }).waitFor();
+}
+
+/** Changes one field of the selected contact through the edit form. */
+async function editContactField(
+  page: Page,
+  label: 'Phone' | 'Notes',
+  value: string,
+): Promise<void> {
+  await page.getByRole('tab', { name: 'Contact' }).click();
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.locator('portico-contact-tab').getByLabel(label).fill(value);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByRole('button', { name: 'Edit' }).waitFor();
+}
+
+/** The selected contact's details and document names, as staff see them. */
+async function contactSnapshot(page: Page): Promise<{
+  details: string;
+  documents: string[];
+}> {
+  await page.getByRole('tab', { name: 'Contact' }).click();
+  const details = await page
+    .locator('portico-contact-tab section')
+    .first()
+    .innerText();
+  await page.getByRole('tab', { name: 'Documents' }).click();
+  await page.locator('tr[data-document]').first().waitFor();
+  const documents = await page
+    .locator('tr[data-document] td.name')
+    .allTextContents();
+  return { details, documents: documents.sort() };
+}
+
 describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'portico-e2e-'));
@@ -278,6 +322,19 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
     await smtp?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
+
+  // A failed step leaves a picture of every open page, named in the log.
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return;
+    const folder = await mkdtemp(join(tmpdir(), 'portico-e2e-failure-'));
+    const pages = contexts.flatMap((context) => context.pages());
+    for (const [index, page] of pages.entries()) {
+      await page
+        .screenshot({ path: join(folder, `page-${index}.png`) })
+        .catch(() => undefined);
+    }
+    console.error(`Screenshots of the failed step: ${folder}`);
+  });
 
   it(
     'creates staff and imports contacts',
@@ -555,6 +612,111 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
         .locator('portico-billing-tab')
         .getByText('online (stripe)')
         .waitFor();
+    },
+  );
+  it(
+    'merges a second staff browser after offline edits',
+    { timeout: STEP_TIMEOUT_MS },
+    async () => {
+      const second = await staffLogIn(await newContext());
+      await waitForServiceWorker(second);
+      await selectContact(second, gerda.name);
+
+      // Reloading offline guarantees that no sync socket survives.
+      await second.context().setOffline(true);
+      await second.reload();
+      // With the network gone the engine keeps retrying, so the status bar
+      // shows Connecting… rather than Offline, which "Work offline" sets.
+      await second
+        .locator('portico-status-bar')
+        .getByText(/Offline|Connecting…/)
+        .waitFor();
+      await selectContact(second, gerda.name);
+      await editContactField(second, 'Phone', '+49 30 901820');
+      await second.getByRole('tab', { name: 'Documents' }).click();
+      await second
+        .locator('#add-input')
+        .setInputFiles(join(DOCUMENTS, OFFLINE_DOCUMENT));
+      await second.getByText('Added 1 document.').waitFor();
+      await second.getByText(/\d+ changes? not yet saved/).waitFor();
+      await saveScreenshot(second, 'staff-offline');
+
+      // Meanwhile the first browser changes another field of Gerda.
+      await selectContact(staff, gerda.name);
+      await editContactField(staff, 'Notes', 'Prefers email over phone.');
+
+      await second.context().setOffline(false);
+      await second.getByText('All changes saved').waitFor({ timeout: 45_000 });
+
+      // Both edits survive in both browsers, with the same documents.
+      for (const page of [staff, second]) {
+        const tab = page.locator('portico-contact-tab');
+        await page.getByRole('tab', { name: 'Contact' }).click();
+        await tab.getByText('+49 30 901820').waitFor();
+        await tab.getByText('Prefers email over phone.').waitFor();
+        await page.getByRole('tab', { name: 'Documents' }).click();
+        await page
+          .locator('tr[data-document]', { hasText: OFFLINE_DOCUMENT })
+          .waitFor();
+      }
+      const first = await contactSnapshot(staff);
+      const other = await contactSnapshot(second);
+      expect(other).toEqual(first);
+      expect(first.documents).toEqual(
+        [...SENT_DOCUMENTS, CLIENT_UPLOAD, OFFLINE_DOCUMENT].sort(),
+      );
+      await saveScreenshot(second, 'staff-after-merge');
+    },
+  );
+  it(
+    'keeps everything across a relay restart',
+    { timeout: START_TIMEOUT_MS },
+    async () => {
+      const running = relay!;
+      relay = undefined;
+      expect(await running.stop()).toBe(0);
+      expect(running.output.join('\n')).toContain('relay stopped');
+      relay = await startRelayProcess(relayEnv());
+      expect(relay.url).toBe(running.url);
+
+      // Staff log in afresh and find the contacts, files and billing.
+      const page = await staffLogIn(await newContext());
+      for (const client of [gerda, firstname]) {
+        const option = page.getByRole('option', { name: client.name });
+        await expect.poll(() => option.textContent()).toContain('Active');
+      }
+      await selectContact(page, gerda.name);
+      const snapshot = await contactSnapshot(page);
+      expect(snapshot.documents).toEqual(
+        [...SENT_DOCUMENTS, CLIENT_UPLOAD, OFFLINE_DOCUMENT].sort(),
+      );
+      expect(snapshot.details).toContain('+49 30 901820');
+      expect(snapshot.details).toContain('Prefers email over phone.');
+      await page.getByRole('tab', { name: 'Billing' }).click();
+      await page.getByRole('cell', { name: '2025-002', exact: true }).waitFor();
+
+      // The client logs in with the permanent password; files still download.
+      const client = await clientLogIn(gerda, gerda.password);
+      const name = SENT_DOCUMENTS[1]!;
+      const [download] = await Promise.all([
+        client.waitForEvent('download'),
+        client.getByRole('link', { name: `Download ${name}` }).click(),
+      ]);
+      expect(await sha256(await download.path())).toBe(
+        await sha256(join(DOCUMENTS, name)),
+      );
+      await client.getByRole('link', { name: 'Invoices' }).click();
+      await expect
+        .poll(() => client.locator('[data-status="paid"]').count())
+        .toBe(2);
+      await client.getByRole('link', { name: 'Payments' }).click();
+      await expect
+        .poll(() => client.locator('[data-payment-id]').count())
+        .toBe(2);
+      await saveScreenshot(client, 'portal-after-restart');
+
+      const other = await clientLogIn(firstname, firstname.password);
+      await other.getByText('No files yet.').waitFor();
     },
   );
 });
