@@ -1,9 +1,10 @@
 /// <reference types="node" />
 /**
- * Documents and portal files in the built app against a real relay:
- * adding from disk (picker and drag and drop), Upload Selected Files with
- * the File Transfer Queue, the file reminder, the row context menu by
- * mouse and keyboard, Upload File, and the Client Documents dialog.
+ * Documents and portal files in the built app against a real relay. It
+ * covers adding from disk by picker and by drag and drop, Upload Selected
+ * Files with the File Transfer Queue, and the file reminder. It also
+ * covers the row context menu by mouse and keyboard, Upload File, the
+ * Client Documents dialog and taking in a client's upload.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
