@@ -16,6 +16,7 @@ import {
   remindersDialog,
   startHarness,
   tabTo,
+  until,
   type Harness,
 } from './support/browser.js';
 
@@ -115,6 +116,26 @@ describe.skipIf(!HAS_CHROMIUM)('portal reminders in Chromium', () => {
       .waitFor();
     await remindersDialog(page).getByRole('button', { name: 'Later' }).click();
     await page.getByRole('heading', { name: 'No Mailbox' }).waitFor();
+    await context.close();
+  });
+
+  it('sends reminders at logout', async () => {
+    const { context, page } = await harness.loggedIn();
+    await createContact(page, 'Logout Client', 'logout@client.example');
+    await portalAction(page, 'Contact', 'Sync Contact');
+    await remindersDialog(page).getByRole('button', { name: 'Later' }).click();
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    const prompt = page.locator('#logout-reminders-dialog');
+    await prompt.getByRole('button', { name: 'Send now' }).click();
+    await page.getByText('You are logged out.').waitFor();
+    await until(
+      () =>
+        harness.smtp.received.some((mail) =>
+          mail.recipients.includes('logout@client.example'),
+        ),
+      'the invitation sent at logout',
+    );
     await context.close();
   });
 

@@ -131,7 +131,8 @@ export class RemindersDialog extends LitElement {
         .filter((id) => requested?.has(id) ?? true),
     );
     this.watch();
-    this.dialog.showModal();
+    // A second action may ask for the dialog while it is open.
+    if (!this.dialog.open) this.dialog.showModal();
     const first = this.reminders.find((r) => this.selected.has(r.id));
     if (first) await this.showPreview(first.id);
   }
