@@ -1,6 +1,6 @@
 /**
  * The whole product on real input: the relay started with `npm start` as
- * the README says, a real SMTP server, the Stripe stand-in, and both web
+ * the README describes, a real SMTP server, the Stripe stand-in, and both web
  * apps in Debian's Chromium. The steps share one relay and run in order,
  * each building on the data of the one before.
  */
@@ -33,6 +33,17 @@ import {
   startRelayProcess,
   type RelayProcess,
 } from './support/relay-process.js';
+import {
+  contactSnapshot,
+  editContactField,
+  importContacts,
+  portalAction,
+  publishInvoice,
+  remindersDialog,
+  selectContact,
+  sendAllReminders,
+  waitForServiceWorker,
+} from './support/staff-app.js';
 
 const FIXTURES = fileURLToPath(
   new URL('../../../shared/fixtures/', import.meta.url),
@@ -40,7 +51,7 @@ const FIXTURES = fileURLToPath(
 const CONTACTS = join(FIXTURES, 'contacts');
 const DOCUMENTS = join(FIXTURES, 'documents');
 
-/** Real documents the firm sends; names with accents, `#` and `&` included. */
+/** Real documents the firm sends, with accents, `#` and `&` in a name. */
 const SENT_DOCUMENTS = [
   'strängé filename (duplicate #2 &).txt',
   '160F-2019.pdf',
@@ -57,7 +68,7 @@ const STAFF_EMAIL = 'maja@lindqvist-okafor.test';
 const STAFF_PASSWORD = 'correct horse battery staple 42';
 const WEBHOOK_SECRET = 'whsec_e2e_portico';
 
-/** Step timeouts; the whole file should finish in about six minutes. */
+/** Step timeouts. The whole file should finish in about six minutes. */
 const START_TIMEOUT_MS = 300_000;
 const STEP_TIMEOUT_MS = 90_000;
 
@@ -108,6 +119,14 @@ function relayEnv(): Record<string, string> {
   };
 }
 
+/** Returns the client's portal page from step 3. */
+function pageOf(client: Client): Page {
+  if (client.page === undefined) {
+    throw new Error(`${client.email} has not logged in to the portal yet.`);
+  }
+  return client.page;
+}
+
 function baseUrl(): string {
   if (relay === undefined) throw new Error('The relay is not running.');
   return relay.url;
@@ -132,39 +151,6 @@ async function staffLogIn(context: BrowserContext): Promise<Page> {
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByText('Online', { exact: true }).waitFor();
   return page;
-}
-
-/** Imports every contact in one file through the Import dialog. */
-async function importContacts(page: Page, file: string): Promise<void> {
-  await page.getByRole('button', { name: 'Import contacts…' }).click();
-  await page.locator('#file').setInputFiles(join(CONTACTS, file));
-  const importButton = page.getByRole('button', {
-    name: /^Import \d+ contact/,
-  });
-  await importButton.waitFor();
-  await importButton.click();
-  await page.getByText(/^Imported \d+ contact/).waitFor();
-  await page.getByRole('button', { name: 'Close' }).click();
-}
-
-/** The staff app's Portal menu on the given tab of the selected contact. */
-async function portalAction(
-  page: Page,
-  tab: 'Contact' | 'Documents',
-  item: string,
-): Promise<void> {
-  await page.getByRole('tab', { name: tab }).click();
-  await page.getByRole('button', { name: 'Portal ▾' }).click();
-  await page.getByRole('menuitem', { name: item }).click();
-}
-
-async function selectContact(page: Page, name: RegExp): Promise<void> {
-  await page.getByRole('option', { name }).click();
-  await page.getByRole('tab', { name: 'Contact' }).click();
-}
-
-function remindersDialog(page: Page) {
-  return page.locator('portico-reminders-dialog dialog');
 }
 
 /** Returns the temporary password of the invitation sent to `email`. */
@@ -220,82 +206,12 @@ async function waitForMail(
     smtp.received.find(
       (m) => m.recipients.includes(to) && subject.test(m.parsed.subject ?? ''),
     );
-  await until(() => find() !== undefined, `an email to ${to} about ${subject}`);
-  return find()!;
-}
-
-/** Sends every pending portal reminder from the open reminders dialog. */
-async function sendAllReminders(page: Page, count: number): Promise<void> {
-  const dialog = remindersDialog(page);
-  const label = count === 1 ? '1 reminder queued' : `${count} reminders queued`;
-  await dialog.getByRole('button', { name: 'Send all' }).click();
-  await dialog.getByText(label).waitFor();
-  await dialog.getByRole('button', { name: 'Later' }).click();
-}
-
-/** Creates, issues and publishes a one-line invoice in the Billing tab. */
-async function publishInvoice(
-  page: Page,
-  number: string,
-  line: { description: string; quantity: string; unitPrice: string },
-): Promise<void> {
-  await page.getByRole('button', { name: 'New invoice' }).click();
-  const dialog = page.locator('portico-invoice-dialog dialog');
-  await dialog.getByLabel('Number').fill(number);
-  await dialog.getByLabel('Currency (ISO 4217)').fill('EUR');
-  await dialog.getByLabel('Description of line 1').fill(line.description);
-  await dialog.getByLabel('Quantity of line 1').fill(line.quantity);
-  await dialog.getByLabel('Unit price of line 1').fill(line.unitPrice);
-  await dialog.getByRole('button', { name: 'Save draft' }).click();
-  await dialog.waitFor({ state: 'hidden' });
-
-  await page.getByRole('button', { name: `Issue invoice ${number}` }).click();
-  await page.getByText(`Invoice ${number} is issued.`).waitFor();
-  await page.getByLabel(`Select invoice ${number}`).check();
-  await page.getByRole('button', { name: 'Upload Selected Invoice' }).click();
-  await page.getByText(`Invoice ${number} is on the client portal.`).waitFor();
-}
-
-/** Reloads once if needed, so that the service worker controls the page. */
-async function waitForServiceWorker(page: Page): Promise<void> {
-  const controlled = await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    return navigator.serviceWorker.controller !== null;
-  });
-  if (controlled) return;
-  await page.reload();
-  await page.getByText('Online', { exact: true }).waitFor();
-}
-
-/** Changes one field of the selected contact through the edit form. */
-async function editContactField(
-  page: Page,
-  label: 'Phone' | 'Notes',
-  value: string,
-): Promise<void> {
-  await page.getByRole('tab', { name: 'Contact' }).click();
-  await page.getByRole('button', { name: 'Edit' }).click();
-  await page.locator('portico-contact-tab').getByLabel(label).fill(value);
-  await page.getByRole('button', { name: 'Save changes' }).click();
-  await page.getByRole('button', { name: 'Edit' }).waitFor();
-}
-
-/** The selected contact's details and document names, as staff see them. */
-async function contactSnapshot(page: Page): Promise<{
-  details: string;
-  documents: string[];
-}> {
-  await page.getByRole('tab', { name: 'Contact' }).click();
-  const details = await page
-    .locator('portico-contact-tab section')
-    .first()
-    .innerText();
-  await page.getByRole('tab', { name: 'Documents' }).click();
-  await page.locator('tr[data-document]').first().waitFor();
-  const documents = await page
-    .locator('tr[data-document] td.name')
-    .allTextContents();
-  return { details, documents: documents.sort() };
+  let message: ReceivedMessage | undefined;
+  await until(
+    () => (message = find()) !== undefined,
+    `an email to ${to} with a subject matching ${subject}`,
+  );
+  return message as ReceivedMessage;
 }
 
 describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
@@ -349,8 +265,8 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
       expect(printed).toContain(STAFF_EMAIL);
 
       staff = await staffLogIn(await newContext());
-      await importContacts(staff, 'v4.vcf');
-      await importContacts(staff, 'gmail.csv');
+      await importContacts(staff, join(CONTACTS, 'v4.vcf'));
+      await importContacts(staff, join(CONTACTS, 'gmail.csv'));
       await staff.getByRole('option', { name: /Möhrke Gerda/ }).waitFor();
       await staff.getByRole('option', { name: /Mustermann/ }).waitFor();
       await staff.getByRole('option', { name: /Firstname/ }).waitFor();
@@ -387,9 +303,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
       expect(previewText).toContain(gerda.email);
       expect(previewText).toMatch(/^Temporary password: •+$/m);
 
-      await dialog.getByRole('button', { name: 'Send all' }).click();
-      await dialog.getByText(/2 reminders queued/).waitFor();
-      await dialog.getByRole('button', { name: 'Later' }).click();
+      await sendAllReminders(staff, 2);
 
       await smtp.waitForMessages(2);
       const recipients = smtp.received.flatMap((m) => m.recipients).sort();
@@ -417,7 +331,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
           .toBe(FIRM_NAME);
         await client.page.getByText('No files yet.').waitFor();
       }
-      await saveScreenshot(gerda.page!, 'portal-first-login');
+      await saveScreenshot(pageOf(gerda), 'portal-first-login');
 
       // The temporary password worked once and no longer does.
       const again = await fetch(`${baseUrl()}/api/auth/login`, {
@@ -439,7 +353,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
     },
   );
   it('sends documents both ways', { timeout: STEP_TIMEOUT_MS }, async () => {
-    const client = gerda.page!;
+    const client = pageOf(gerda);
     await selectContact(staff, gerda.name);
     await staff.getByRole('tab', { name: 'Documents' }).click();
     await staff
@@ -484,14 +398,14 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
       .first()
       .getAttribute('data-file-id');
     expect(fileId).toBeTruthy();
-    const crafted = await firstname.page!.evaluate(async (id) => {
+    const crafted = await pageOf(firstname).evaluate(async (id) => {
       const response = await fetch(`/api/portal/files/${id}`);
       return response.status;
     }, fileId);
     expect(crafted).toBe(404);
-    expect(await firstname.page!.getByText('No files yet.').count()).toBe(1);
+    expect(await pageOf(firstname).getByText('No files yet.').count()).toBe(1);
 
-    // The client uploads a document; the firm gets an email about it.
+    // The client uploads a document, and the firm gets an email about it.
     await client
       .locator('#picker')
       .setInputFiles(join(DOCUMENTS, CLIENT_UPLOAD));
@@ -531,7 +445,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
     'publishes billing and takes an online payment',
     { timeout: STEP_TIMEOUT_MS },
     async () => {
-      const client = gerda.page!;
+      const client = pageOf(gerda);
       await selectContact(staff, gerda.name);
       await staff.getByRole('tab', { name: 'Billing' }).click();
       await staff.getByLabel('Online payments').selectOption('allow');
@@ -572,7 +486,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
       await staff.getByText('The payment is on the client portal.').waitFor();
       await saveScreenshot(staff, 'staff-billing');
 
-      // The client sees both invoices; the first is paid by the transfer.
+      // The client sees both invoices, and the transfer paid the first.
       await client.getByRole('link', { name: 'Invoices' }).click();
       const first = client.locator('[data-invoice-id]', {
         hasText: 'Invoice 2025-001',
@@ -672,7 +586,8 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
     'keeps everything across a relay restart',
     { timeout: START_TIMEOUT_MS },
     async () => {
-      const running = relay!;
+      const running = relay;
+      if (running === undefined) throw new Error('The relay is not running.');
       relay = undefined;
       expect(await running.stop()).toBe(0);
       expect(running.output.join('\n')).toContain('relay stopped');
@@ -695,9 +610,9 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
       await page.getByRole('tab', { name: 'Billing' }).click();
       await page.getByRole('cell', { name: '2025-002', exact: true }).waitFor();
 
-      // The client logs in with the permanent password; files still download.
+      // The client logs in with the permanent password and downloads a file.
       const client = await clientLogIn(gerda, gerda.password);
-      const name = SENT_DOCUMENTS[1]!;
+      const name = '160F-2019.pdf';
       const [download] = await Promise.all([
         client.waitForEvent('download'),
         client.getByRole('link', { name: `Download ${name}` }).click(),

@@ -10,7 +10,7 @@ export const CHROMIUM_PATH =
 /** Screenshots for docs/walkthrough.md, committed with the docs. */
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'docs', 'screenshots');
 
-/** Above this size a screenshot bloats the repository; the test fails. */
+/** Above this size a screenshot bloats the repository, so the test fails. */
 const MAX_SCREENSHOT_BYTES = 200 * 1024;
 
 export function launchChromium(): Promise<Browser> {

@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Time allowed for `npm install` plus a turbo build with a cold cache. */
+/**
+ * Time allowed for `npm install` plus a turbo build with a cold cache.
+ * NOTE: an estimate; a warm build on the development machine took 40 s.
+ */
 const START_TIMEOUT_MS = 240_000;
 const STOP_TIMEOUT_MS = 30_000;
 
@@ -25,7 +28,7 @@ export interface RelayProcess {
    * `npm start`, which passes on the relay's own status.
    */
   stop(): Promise<number | null>;
-  /** Kills the whole process group; for cleanup after a failure. */
+  /** Kills the whole process group, for cleanup after a failure. */
   kill(): void;
 }
 
@@ -93,7 +96,10 @@ async function waitForListening(
       throw new Error(`npm start exited with status ${child.exitCode}.`);
     }
     if (Date.now() > deadline) {
-      throw new Error(`No "listening on" line after ${START_TIMEOUT_MS} ms.`);
+      throw new Error(
+        `Timed out after ${START_TIMEOUT_MS} ms waiting for the relay's ` +
+          '"listening on" line.',
+      );
     }
     for (; scanned < output.length; scanned++) {
       const line = output[scanned] ?? '';
