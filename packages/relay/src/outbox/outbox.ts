@@ -85,6 +85,7 @@ export class Outbox {
   readonly owner = randomUUID();
   private readonly logger: Logger;
   private stopWatching: (() => void) | undefined;
+  private readonly watched = new WeakSet<RelayDoc>();
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private drainAgain = false;
@@ -104,17 +105,26 @@ export class Outbox {
     this.stopWatching = docs.onLoad((doc) => {
       if (doc.name === FIRM_DOC) this.watch(doc);
     });
+    // Watching reconciles every record, which picks up messages queued
+    // while no relay ran. The firm doc may be loaded already.
     const firm = await docs.acquire(FIRM_DOC);
+    this.watch(firm);
     docs.release(FIRM_DOC);
-    this.scheduleReconcile([...firm.doc.getMap<unknown>('outbox').keys()]);
     const pollMs = this.options.pollMs ?? DEFAULT_POLL_MS;
     this.timer = setInterval(() => this.kick(), pollMs);
     this.timer.unref();
   }
 
-  /** Reconciles the outbox records that change in a loaded firm doc. */
+  /**
+   * Reconciles every outbox record of a freshly loaded firm doc, because
+   * another relay process may have stored changes meanwhile, and then
+   * each record that changes while the doc stays loaded.
+   */
   private watch(firm: RelayDoc): void {
+    if (this.watched.has(firm)) return;
+    this.watched.add(firm);
     const outbox = firm.doc.getMap<unknown>('outbox');
+    this.scheduleReconcile([...outbox.keys()]);
     outbox.observeDeep((events) => {
       const ids = new Set<string>();
       for (const event of events) {
