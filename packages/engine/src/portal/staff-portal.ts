@@ -142,20 +142,33 @@ export function createStaffPortal(deps: StaffPortalDeps): StaffPortal {
  * connect; until one succeeds, previews throw `MailSettingsMissingError`.
  */
 function keepMailSettings(deps: StaffPortalDeps): void {
-  deps.core.connection$
-    .pipe(filter((state) => state === 'online'))
-    .subscribe(() => {
-      fetchMailSettings(deps).then(
+  // Ends a fetch in flight when the engine closes, so that no request
+  // keeps a socket to the relay open after `close`.
+  const closing = new AbortController();
+  deps.core.connection$.pipe(filter((state) => state === 'online')).subscribe({
+    next: () => {
+      const signal = AbortSignal.any([
+        closing.signal,
+        AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      ]);
+      fetchMailSettings(deps, signal).then(
         (settings) => {
-          if (settings) writeMailSettings(deps.firm, settings);
+          if (settings && !closing.signal.aborted) {
+            writeMailSettings(deps.firm, settings);
+          }
         },
         () => undefined,
       );
-    });
+    },
+    complete: () => closing.abort(),
+  });
 }
+
+const FETCH_TIMEOUT_MS = 15_000;
 
 async function fetchMailSettings(
   deps: StaffPortalDeps,
+  signal: AbortSignal,
 ): Promise<MailSettings | undefined> {
   const { relayUrl, token, fetch: fetchOption } = deps.core.options;
   const base = relayUrl.replace(/^ws/, 'http').replace(/\/+$/, '');
@@ -164,6 +177,7 @@ async function fetchMailSettings(
     {
       headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
       credentials: 'same-origin',
+      signal,
     },
   );
   if (!response.ok) return undefined;
