@@ -106,6 +106,55 @@ describe.skipIf(!HAS_CHROMIUM)('portal files in Chromium', () => {
     },
   );
 
+  it('cancels a queued upload', { timeout: 90_000 }, async () => {
+    const { context, page } = await harness.loggedIn();
+    await publishedContact(page, 'Cancel Client', 'cancel@client.example');
+    await page.getByRole('tab', { name: 'Documents' }).click();
+    const tab = page.locator('portico-documents-tab');
+    await tab
+      .locator('#add-input')
+      .setInputFiles([join(DOCUMENT_FIXTURES, 'kcs.pdf')]);
+    await tab.getByRole('row', { name: /kcs\.pdf/ }).waitFor();
+
+    // Offline, the upload waits in the queue, so it can be cancelled
+    // before any byte leaves.
+    await page.getByRole('button', { name: 'Work offline' }).click();
+    await tab.getByRole('checkbox', { name: 'Select all documents' }).check();
+    await portalAction(page, 'Documents', 'Upload Selected Files');
+    const panel = page.locator('portico-transfer-panel');
+    await panel.getByRole('cell', { name: /^Waiting/ }).waitFor();
+    await panel.getByRole('button', { name: 'Cancel kcs.pdf' }).click();
+    await panel.getByRole('cell', { name: /^Cancelled/ }).waitFor();
+    expect(await panel.getByRole('button', { name: /^Cancel / }).count()).toBe(
+      0,
+    );
+
+    await page.getByRole('button', { name: 'Connect' }).click();
+    const firm = await harness.relayDoc('firm');
+    await until(
+      () =>
+        recordsWhere(
+          firm,
+          'contacts',
+          (record) => record['displayName'] === 'Cancel Client',
+        ).length === 1,
+      'the contact on the relay',
+    );
+    const [contact] = recordsWhere(
+      firm,
+      'contacts',
+      (record) => record['displayName'] === 'Cancel Client',
+    );
+    const portal = await harness.relayDoc(`portal/${String(contact?.['id'])}`);
+    const files = () => recordsWhere(portal, 'files', () => true);
+    await until(
+      () => files()[0]?.['status'] === 'deleted',
+      'the cancelled file deleted on the relay',
+    );
+    expect(files()).toHaveLength(1);
+    await context.close();
+  });
+
   it('sends from the context menu', { timeout: 90_000 }, async () => {
     const { context, page } = await harness.loggedIn();
     await publishedContact(page, 'Menu Client', 'menu@client.example');

@@ -44,6 +44,8 @@ interface UploadStatusBody {
 export class RelayHttp {
   private readonly base: string;
   private readonly aborter = new AbortController();
+  /** Aborts only the requests of the transfer that runs now. */
+  private current = new AbortController();
 
   constructor(
     relayUrl: string,
@@ -56,6 +58,12 @@ export class RelayHttp {
   /** Cancels every request in flight and every later one. */
   abort(): void {
     this.aborter.abort(new Error('the engine is closing'));
+  }
+
+  /** Cancels the requests in flight; later requests are not affected. */
+  abortCurrent(): void {
+    this.current.abort(new Error('the transfer was cancelled'));
+    this.current = new AbortController();
   }
 
   /** Sends a locally stored file; resolves once the relay stores the blob. */
@@ -186,7 +194,7 @@ export class RelayHttp {
         ...init,
         headers,
         credentials: 'same-origin',
-        signal: this.aborter.signal,
+        signal: AbortSignal.any([this.aborter.signal, this.current.signal]),
       });
     } catch (error) {
       throw toHttpError(error);

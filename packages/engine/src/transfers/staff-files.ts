@@ -41,6 +41,12 @@ export interface StaffFiles {
   listTransfers(): Transfer[];
   /** Queues a `failed` transfer again. */
   retryTransfer(transferId: string): Promise<Transfer>;
+  /**
+   * Cancels a transfer that is not done. A cancelled upload's portal file
+   * is marked `deleted`, so the client never sees a file that will not
+   * arrive.
+   */
+  cancelTransfer(transferId: string): Promise<Transfer>;
   /** Resolves when a transfer is `done`; rejects when it `failed`. */
   whenTransferFinished(transferId: string): Promise<Transfer>;
   /**
@@ -146,6 +152,10 @@ class StaffFilesImpl implements StaffFiles {
 
   retryTransfer(transferId: string): Promise<Transfer> {
     return this.queue.retry(transferId);
+  }
+
+  cancelTransfer(transferId: string): Promise<Transfer> {
+    return this.queue.cancel(transferId);
   }
 
   whenTransferFinished(transferId: string): Promise<Transfer> {
@@ -290,7 +300,21 @@ class StaffFilesImpl implements StaffFiles {
     afterUpload: (transfer) => this.markAvailable(transfer),
     afterDownload: (transfer) => this.takeInDownloaded(transfer),
     afterFailure: (transfer) => this.finishBatch(transfer),
+    afterCancel: (transfer) => this.withdrawUpload(transfer),
   };
+
+  private async withdrawUpload(transfer: Transfer): Promise<void> {
+    if (transfer.kind !== 'upload') return;
+    const files = await this.portalFilesOf(transfer.contactId);
+    const file = await files.get(transfer.fileId);
+    if (file?.status === 'uploading') {
+      await files.update(transfer.fileId, {
+        contactId: transfer.contactId,
+        status: 'deleted',
+      });
+    }
+    await this.finishBatch(transfer);
+  }
 
   private async markAvailable(transfer: Transfer): Promise<void> {
     const files = await this.portalFilesOf(transfer.contactId);
@@ -317,7 +341,8 @@ class StaffFilesImpl implements StaffFiles {
       .list()
       .filter((transfer) => transfer.batchId === batchId)
       .map((transfer) => (transfer.id === finished.id ? finished : transfer));
-    if (batch.some((t) => t.state !== 'done' && t.state !== 'failed')) return;
+    const settled = new Set(['done', 'failed', 'cancelled']);
+    if (batch.some((t) => !settled.has(t.state))) return;
     const fileIds = batch
       .filter((t) => t.state === 'done')
       .map((t) => t.fileId);

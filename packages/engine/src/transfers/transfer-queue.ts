@@ -25,6 +25,8 @@ export interface TransferHooks {
   afterDownload(transfer: Transfer): Promise<void>;
   /** Runs when a transfer is marked `failed` for good. */
   afterFailure(transfer: Transfer): Promise<void>;
+  /** Runs when staff cancel a transfer that was not done. */
+  afterCancel(transfer: Transfer): Promise<void>;
 }
 
 export type NewTransfer = Omit<
@@ -124,11 +126,35 @@ export class TransferQueue {
     return queued;
   }
 
+  /**
+   * Cancels a transfer that is not done: a queued or failed one never runs
+   * again, and a running one has its requests aborted. A done transfer is
+   * returned unchanged, because its bytes already arrived.
+   */
+  async cancel(id: string): Promise<Transfer> {
+    const transfer = this.records.get(id);
+    if (transfer === undefined) {
+      throw new Error(`No transfer with id "${id}"; list the transfers first.`);
+    }
+    if (transfer.state === 'done' || transfer.state === 'cancelled') {
+      return transfer;
+    }
+    const cancelled = this.withChanges(transfer, {
+      state: 'cancelled',
+      nextAttemptAt: undefined,
+    });
+    await this.save(cancelled);
+    if (transfer.state === 'running') this.http.abortCurrent();
+    this.settleWaiters(cancelled);
+    await this.hooks.afterCancel(cancelled);
+    return cancelled;
+  }
+
   /** Resolves when the transfer is `done`; rejects when it is `failed`. */
   whenFinished(id: string): Promise<Transfer> {
     const transfer = this.records.get(id);
     if (transfer?.state === 'done') return Promise.resolve(transfer);
-    if (transfer?.state === 'failed') {
+    if (transfer?.state === 'failed' || transfer?.state === 'cancelled') {
       return Promise.reject(failedError(transfer));
     }
     return new Promise((resolve, reject) => {
@@ -216,6 +242,7 @@ export class TransferQueue {
     await this.save(transfer);
     try {
       transfer = await this.transfer(transfer);
+      if (this.isCancelled(transfer.id)) return;
       await (transfer.kind === 'upload'
         ? this.hooks.afterUpload(transfer)
         : this.hooks.afterDownload(transfer));
@@ -229,6 +256,7 @@ export class TransferQueue {
       // The stored record carries the progress and upload id saved during
       // the attempt, which the next attempt continues from.
       const latest = this.records.get(transfer.id) ?? transfer;
+      if (latest.state === 'cancelled') return;
       await this.recordFailure(latest, error);
     }
   }
@@ -323,7 +351,18 @@ export class TransferQueue {
     return next;
   }
 
+  private isCancelled(id: string): boolean {
+    return this.records.get(id)?.state === 'cancelled';
+  }
+
+  /**
+   * Stores a record. Progress of a transfer cancelled meanwhile is dropped
+   * with an error, so a late progress event cannot revive it.
+   */
   private async save(transfer: Transfer): Promise<void> {
+    if (transfer.state !== 'cancelled' && this.isCancelled(transfer.id)) {
+      throw new Error(`Transfer of "${transfer.name}" was cancelled.`);
+    }
     this.records.set(transfer.id, transfer);
     this.emit();
     await this.store.putTransfer(transfer);
@@ -341,6 +380,9 @@ export class TransferQueue {
 }
 
 function failedError(transfer: Transfer): Error {
+  if (transfer.state === 'cancelled') {
+    return new Error(`Transfer of "${transfer.name}" was cancelled.`);
+  }
   return new Error(
     `Transfer of "${transfer.name}" failed after ${transfer.attempts} attempt(s): ${transfer.lastError ?? 'unknown error'}`,
   );

@@ -1,6 +1,7 @@
 /** Records of the File Transfer Queue. */
 
-export type TransferState = 'queued' | 'running' | 'done' | 'failed';
+export type TransferState =
+  'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /**
  * - `upload`: sends a locally stored file to the relay; when the relay stores

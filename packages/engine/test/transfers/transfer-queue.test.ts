@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { IDBFactory } from 'fake-indexeddb';
-import { BehaviorSubject } from 'rxjs';
+import { BehaviorSubject, filter, firstValueFrom } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalFileStore } from '../../src/transfers/file-store.js';
 import { RelayHttp } from '../../src/transfers/relay-http.js';
@@ -20,7 +20,10 @@ import type { Transfer } from '../../src/transfers/types.js';
 
 interface StandIn {
   url: string;
-  /** Status to respond with, one per request; 201 once the list is empty. */
+  /**
+   * Status to respond with, one per request; 201 once the list is empty.
+   * 0 holds the request open without a response, as a stalled relay would.
+   */
   script: number[];
   /** SHA-256 of each file body received with a 201. */
   stored: string[];
@@ -40,8 +43,9 @@ async function startStandIn(): Promise<StandIn> {
     standIn.requests += 1;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const status = standIn.script.shift() ?? 201;
+    if (status === 0) return;
     req.on('end', () => {
-      const status = standIn.script.shift() ?? 201;
       if (status === 201) {
         const body = Buffer.concat(chunks);
         standIn.stored.push(createHash('sha256').update(body).digest('hex'));
@@ -60,6 +64,7 @@ async function startStandIn(): Promise<StandIn> {
 }
 
 const done: Transfer[] = [];
+const cancelled: Transfer[] = [];
 const hooks: TransferHooks = {
   afterUpload: (transfer) => {
     done.push(transfer);
@@ -67,6 +72,10 @@ const hooks: TransferHooks = {
   },
   afterDownload: () => Promise.resolve(),
   afterFailure: () => Promise.resolve(),
+  afterCancel: (transfer) => {
+    cancelled.push(transfer);
+    return Promise.resolve();
+  },
 };
 const fastBackoff = { baseMs: 5, capMs: 20, random: () => 1 };
 
@@ -114,6 +123,7 @@ beforeEach(async () => {
   indexedDB = new IDBFactory();
   online = new BehaviorSubject(false);
   done.length = 0;
+  cancelled.length = 0;
 });
 
 afterEach(async () => {
@@ -183,6 +193,53 @@ describe('TransferQueue', () => {
     const waiting = queue.whenFinished(transfer.id);
     await closeQueues();
     await expect(waiting).rejects.toThrow(/closed before transfer/);
+  });
+
+  it('never runs a cancelled queued transfer', async () => {
+    const { queue, store } = await openQueue();
+    const first = await queueUpload(queue, store);
+    const waiting = queue.whenFinished(first.id);
+    const result = await queue.cancel(first.id);
+    expect(result.state).toBe('cancelled');
+    await expect(waiting).rejects.toThrow(/was cancelled/);
+    expect(cancelled.map((t) => t.id)).toEqual([first.id]);
+
+    const second = await queueUpload(queue, store);
+    online.next(true);
+    await queue.whenFinished(second.id);
+    expect(standIn.requests).toBe(1);
+    expect(queue.get(first.id)?.state).toBe('cancelled');
+  });
+
+  it('aborts a running transfer on cancel', async () => {
+    standIn.script.push(0);
+    const { queue, store } = await openQueue();
+    const stalled = await queueUpload(queue, store);
+    online.next(true);
+    await firstValueFrom(
+      queue.transfers$.pipe(filter((list) => list[0]?.state === 'running')),
+    );
+    if (standIn.requests === 0) {
+      await new Promise((resolve) => standIn.server.once('request', resolve));
+    }
+
+    await queue.cancel(stalled.id);
+
+    expect(queue.get(stalled.id)?.state).toBe('cancelled');
+    const next = await queueUpload(queue, store);
+    expect((await queue.whenFinished(next.id)).state).toBe('done');
+    expect(queue.get(stalled.id)?.state).toBe('cancelled');
+    expect(done.map((t) => t.id)).toEqual([next.id]);
+  });
+
+  it('keeps a cancelled transfer across a restart', async () => {
+    const first = await openQueue();
+    const transfer = await queueUpload(first.queue, first.store);
+    await first.queue.cancel(transfer.id);
+    await closeQueues();
+
+    const second = await openQueue();
+    expect(second.queue.get(transfer.id)?.state).toBe('cancelled');
   });
 
   it('reports progress on transfers$', async () => {

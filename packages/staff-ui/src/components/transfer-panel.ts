@@ -1,6 +1,7 @@
 /**
  * The File Transfer Queue panel: every upload and download with its name,
- * direction, progress, state and a Retry for failed ones.
+ * direction, progress, state, a Retry for failed ones and a Cancel for any
+ * that has not finished.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -15,6 +16,7 @@ const STATE_LABELS: Record<Transfer['state'], string> = {
   running: 'In progress',
   done: 'Done',
   failed: 'Failed',
+  cancelled: 'Cancelled',
 };
 
 @customElement('portico-transfer-panel')
@@ -150,8 +152,16 @@ export class TransferPanel extends LitElement {
               </button>`
             : null
         }
-        <!-- TODO: a Cancel button once the engine's StaffFiles can cancel a
-             queued or running transfer; it has retry only. -->
+        ${
+          transfer.state === 'done' || transfer.state === 'cancelled'
+            ? null
+            : html`<button
+                aria-label="Cancel ${transfer.name}"
+                @click=${() => void this.cancel(transfer.id)}
+              >
+                Cancel
+              </button>`
+        }
       </td>
     </tr>`;
   }
@@ -162,6 +172,15 @@ export class TransferPanel extends LitElement {
       await this.workspace.files.retry(id);
     } catch (error) {
       this.error = `Retry failed: ${messageOf(error)}`;
+    }
+  }
+
+  private async cancel(id: string): Promise<void> {
+    this.error = '';
+    try {
+      await this.workspace.files.cancel(id);
+    } catch (error) {
+      this.error = `Cancel failed: ${messageOf(error)}`;
     }
   }
 

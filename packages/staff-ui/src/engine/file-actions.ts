@@ -101,6 +101,11 @@ export class FileActions {
     return this.engine.files.retryTransfer(transferId);
   }
 
+  /** Cancels a transfer; a cancelled upload never reaches the client. */
+  cancel(transferId: string): Promise<Transfer> {
+    return this.engine.files.cancelTransfer(transferId);
+  }
+
   /** Finds the queue entries of freshly published files. */
   private batchOf(files: PortalFile[]): UploadBatch {
     const ids = new Set(files.map((file) => file.id));
