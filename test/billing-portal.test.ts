@@ -30,7 +30,7 @@ import {
 
 const SECRET_KEY = 'sk_test_billing_portal';
 const WEBHOOK_SECRET = 'whsec_billing_portal';
-const PASSWORD = 'correct horse battery staple';
+const PASSWORD = 'correct horse battery staple 42';
 
 let dataDir: string;
 let standin: StripeStandin;

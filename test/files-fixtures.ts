@@ -12,7 +12,7 @@ import { openStaffEngine, type StaffEngine } from '@portico/engine';
 import { nodeEngineOptions } from '@portico/engine/node';
 import { loadConfig, startRelay, type Relay } from '@portico/relay';
 
-export const PASSWORD = 'correct horse battery staple';
+export const PASSWORD = 'correct horse battery staple 42';
 export const FIXTURE_DOCUMENTS = '/work/shared/fixtures/documents';
 export const FIXTURE_NAMES = '/work/shared/fixtures/names/names.txt';
 

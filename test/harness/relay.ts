@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, startRelay, type Relay } from '@portico/relay';
 
-export const STAFF_PASSWORD = 'correct horse battery staple';
+export const STAFF_PASSWORD = 'correct horse battery staple 42';
 
 export interface TestRelay {
   relay: Relay;

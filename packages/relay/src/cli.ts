@@ -59,7 +59,9 @@ async function start(): Promise<void> {
   if ((await relay.accounts.listStaff()).length === 0) {
     console.log(
       'No staff account exists yet. Create one with:\n' +
-        '  portico staff add <email>',
+        '  portico staff add <email>\n' +
+        'or, in a source checkout:\n' +
+        '  npm run portico -- staff add <email>',
     );
   }
   // Printed last, so that tools waiting for it have the lines above too.

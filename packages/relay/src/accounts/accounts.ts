@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Account, Storage } from '../storage/types.js';
+import { checkNewPassword } from './password-policy.js';
 import { LoginLimiter } from './login-limiter.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 
@@ -42,7 +43,13 @@ export class Accounts {
 
   constructor(private readonly storage: Storage) {}
 
+  /**
+   * Creates a staff account. Staff reach every client's data, so their
+   * password follows the same rules as a client's chosen one (length,
+   * common-password list, not the email); `WeakPasswordError` says which.
+   */
   createStaff(email: string, password: string): Promise<Account> {
+    checkNewPassword(password, email);
     return this.create(email, password, {
       role: 'staff',
       contactId: null,

@@ -87,7 +87,17 @@ describe('portico staff', () => {
       'short\n',
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('too short');
+    expect(result.stderr).toContain('use at least 12');
+  });
+
+  it('refuses a common password', async () => {
+    const result = await runCli(
+      ['staff', 'add', EMAIL],
+      { DATA_DIR: dataDir },
+      'password1234\n',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('common passwords');
   });
 });
 
