@@ -257,6 +257,9 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('Portico end to end', () => {
     { timeout: STEP_TIMEOUT_MS },
     async () => {
       expect(relay?.output.join('\n')).toContain('No staff account exists yet');
+      expect(relay?.output.join('\n')).toContain(
+        'npm run portico -- staff add <email>',
+      );
       const printed = await addStaffAccount(
         { DATA_DIR: dataDir },
         STAFF_EMAIL,
