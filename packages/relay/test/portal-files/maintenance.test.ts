@@ -114,7 +114,7 @@ describe('blob upkeep', () => {
 });
 
 async function staffToken(): Promise<string> {
-  const password = 'correct horse battery staple';
+  const password = 'correct horse battery staple 42';
   await relay.accounts.createStaff('upkeep@firm.example', password);
   const response = await fetch(`${relay.url}/api/auth/login`, {
     method: 'POST',
