@@ -28,9 +28,9 @@ export const MESSAGE_QUERY_AWARENESS = 3;
 export const MESSAGE_DENIED = 101;
 /**
  * Relay to client: the relay has durably stored every write message (sync
- * step 2 or update) that this connection sent for this doc, up to and
- * including the one numbered by the payload (varUint, counting from 1 per
- * doc per connection). Write messages dropped by the relay are not counted.
+ * step 2 or update) that this connection sent for this doc, up to the one
+ * numbered by the payload. The payload is a varUint that counts from 1 per
+ * doc per connection, and write messages the relay dropped are not counted.
  */
 export const MESSAGE_STORED = 102;
 /** Client to relay: stop following this doc on this connection. */

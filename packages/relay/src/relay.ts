@@ -39,7 +39,7 @@ export interface Relay {
   readonly metrics: RelayMetrics;
   /** Blob store, upload routes and blob garbage collection. */
   readonly blobs: BlobService;
-  /** The email outbox; `queueStaffNotice` tells staff about uploads. */
+  /** The email outbox; `queueStaffNotice` notifies staff of uploads. */
   readonly outbox: Outbox;
   /**
    * Stops accepting connections, closes open sockets with 1001, commits

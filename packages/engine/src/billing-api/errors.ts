@@ -21,7 +21,7 @@ export type BillingRuleCode =
 
 /**
  * Raised when a billing action breaks a rule of the invoice life cycle.
- * The message names the record and the value and says what to do instead.
+ * The message names the record and the value and states what to do instead.
  */
 export class BillingRuleError extends Error {
   override readonly name = 'BillingRuleError';

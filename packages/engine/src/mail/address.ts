@@ -47,7 +47,7 @@ const encoder = new TextEncoder();
  * portal account can use. On success it returns the address trimmed of
  * surrounding spaces, with the domain lower-cased. The local part keeps its
  * case, because RFC 5321 lets the receiving host treat it as case-sensitive.
- * On failure `reason` names the value (control characters escaped) and says
+ * On failure `reason` names the value (control characters escaped) and states
  * what to change.
  */
 export function validateEmailAddress(input: unknown): AddressCheck {

@@ -4,7 +4,7 @@
  * Per followed doc and per connection, the engine sends sync step 1, then
  * its pending local updates as one update message, replies to the relay's
  * step 1 with step 2, and sends each new local update. Write messages
- * (step 2 and update) are numbered from 1 per doc and connection; when the
+ * (step 2 and update) are numbered from 1 per doc and connection. When the
  * relay sends `MESSAGE_STORED n`, every pending update carried by writes
  * 1..n is stored on the relay and stops being pending.
  */

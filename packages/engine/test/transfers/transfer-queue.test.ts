@@ -22,7 +22,7 @@ interface StandIn {
   url: string;
   /**
    * Status to respond with, one per request; 201 once the list is empty.
-   * 0 holds the request open without a response, as a stalled relay would.
+   * 0 keeps the request open without a response, as a stalled relay would.
    */
   script: number[];
   /** SHA-256 of each file body received with a 201. */

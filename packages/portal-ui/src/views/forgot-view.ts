@@ -48,7 +48,8 @@ export class ForgotPasswordView extends LitElement {
   }
 
   // The relay returns the same response for unknown addresses, so that
-  // the form cannot probe which emails have accounts. The text says "if".
+  // the form cannot probe which emails have accounts. The confirmation is
+  // therefore worded with "if".
   private renderSent() {
     return html`<p class="notice" role="status">
       If ${this.sentTo} has a portal account, a reset link is on its way. Check

@@ -66,7 +66,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
 /**
  * Returns true when a cookie may authenticate this request. Browsers send
  * no `Origin` on a same-origin GET, so a safe, non-upgrade request without
- * one is accepted unless Fetch Metadata says another site started it. The
+ * one is accepted unless Fetch Metadata marks another site started it. The
  * cookie is `SameSite=Strict` as well, so cross-site GETs do not carry it
  * in current browsers. WebSocket upgrades always need a matching `Origin`,
  * because browsers send one and cross-site WebSockets are not blocked by
@@ -86,7 +86,7 @@ export function cookieRequestAllowed(
 
 /**
  * Authenticates a request by bearer token or session cookie. A cookie
- * counts only where `cookieRequestAllowed` says so; a bearer token needs
+ * counts only where `cookieRequestAllowed` allows it; a bearer token needs
  * no `Origin`, since browsers never attach it on their own.
  */
 export async function authenticateRequest(

@@ -120,7 +120,7 @@ async function pay(
     res.json({ redirectUrl: checkout.redirectUrl });
   } catch (error) {
     if (error instanceof PaymentsNotConfiguredError) {
-      // The provider's message tells the operator what to set; the client
+      // The provider's message names the setting the operator must change; the client
       // gets a message it can act on.
       options.logger.warn(
         { contactId, invoiceId, reason: error.message },

@@ -2,7 +2,7 @@
  * Turns a verified "checkout completed" event into a `Payment` record in
  * the firm doc and in the client's portal doc, at most once per checkout.
  *
- * Redeliveries are caught twice. The `payment_events` table ignores an
+ * Redeliveries are caught in two ways. The `payment_events` table ignores an
  * event id seen before. The payment id is derived from the provider's
  * checkout id, and a record with that id is never written again. So an
  * event that was recorded in the docs, but not in the table because the
@@ -32,7 +32,7 @@ export type WebhookOutcome = 'recorded' | 'duplicate' | 'rejected';
 export class WebhookPayments {
   /**
    * Events run one at a time, so two deliveries never race the checks.
-   * NOTE: this holds within one relay process only. Several processes on
+   * NOTE: this applies within one relay process only. Several processes on
    * shared storage would need a claim on the event row first.
    */
   private queue: Promise<unknown> = Promise.resolve();

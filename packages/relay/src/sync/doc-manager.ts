@@ -90,8 +90,9 @@ export class DocManager {
    * Writes into a doc as the relay, a fixed origin. `mutate` runs on a
    * scratch copy of the doc, so the live doc changes only after the update
    * is stored, as with a client's write. Then every follower receives it.
-   * Relay writes to one doc run one after another, so each `mutate` sees
-   * the earlier ones. A `mutate` that changes nothing stores nothing.
+   * Relay writes to one doc run one after another, so each `mutate` works
+   * on the result of the earlier ones. A `mutate` that changes nothing
+   * stores nothing.
    */
   writeAsRelay(docName: string, mutate: (doc: Y.Doc) => void): Promise<void> {
     const previous = this.relayWrites.get(docName) ?? Promise.resolve();

@@ -55,7 +55,7 @@ export class AuthClient {
       const account = this.rememberedAccount();
       return account ? { kind: 'offline', account } : { kind: 'signed-out' };
     }
-    // Only 401 says the session is gone. A 403 (such as a rejected Origin)
+    // Only 401 means the session has ended. A 403 (such as a rejected Origin)
     // asks for a new login but keeps the account for offline starts.
     if (response.status === 401) this.forget();
     if (response.status === 401 || response.status === 403) {
