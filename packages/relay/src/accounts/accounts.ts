@@ -45,8 +45,9 @@ export class Accounts {
 
   /**
    * Creates a staff account. Staff reach every client's data, so their
-   * password follows the same rules as a client's chosen one (length,
-   * common-password list, not the email); `WeakPasswordError` names the rule that failed.
+   * password follows the same rules as a client's chosen one: length,
+   * common-password list, not the email. `WeakPasswordError` names the
+   * rule that failed.
    */
   createStaff(email: string, password: string): Promise<Account> {
     checkNewPassword(password, email);

@@ -120,8 +120,8 @@ async function pay(
     res.json({ redirectUrl: checkout.redirectUrl });
   } catch (error) {
     if (error instanceof PaymentsNotConfiguredError) {
-      // The provider's message names the setting the operator must change; the client
-      // gets a message it can act on.
+      // The log gets the provider's message, which names the setting the
+      // operator must change. The client gets a message it can act on.
       options.logger.warn(
         { contactId, invoiceId, reason: error.message },
         'pay request rejected: no payment provider',
